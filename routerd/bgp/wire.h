@@ -81,6 +81,11 @@ enum bgp_err_fsm_sub {
 	BGP_ERR_FSM_ESTABLISHED = 3,
 };
 
+/* RFC 7313 */
+enum bgp_err_rr_sub {
+	BGP_ERR_RR_BAD_LEN = 1,
+};
+
 /* RFC 4486 */
 enum bgp_err_cease_sub {
 	BGP_CEASE_MAX_PREFIX = 1,
@@ -151,6 +156,13 @@ struct bgp_route_refresh {
 	uint8_t safi;
 };
 
+/* RFC 7313 §5: a ROUTE-REFRESH with any other subtype is to be ignored. */
+enum bgp_rr_subtype {
+	BGP_RR_NORMAL = 0,
+	BGP_RR_BORR = 1,
+	BGP_RR_EORR = 2,
+};
+
 /* What the local side expects of the remote, for bgp_open_validate(). */
 enum bgp_remote_as_mode {
 	BGP_REMOTE_AS_NUMBER,	/* remote AS must equal remote_as */
@@ -182,6 +194,11 @@ int bgp_header_parse(const uint8_t *buf, size_t avail, size_t max_len, struct bg
 /*
  * Encoders write a whole message (header included) into buf and return its
  * length, or 0 if cap is too small.
+ * OPEN: version is always BGP_VERSION; when caps.as4 is set the 2-octet AS
+ * field is derived from caps.as4_asn (AS_TRANS above 65535), else my_as is
+ * sent. All capabilities go into one Capabilities parameter, in the order
+ * MP (IPv4 then IPv6 unicast), route refresh (code 2), extended next hop
+ * (IPv4 unicast over IPv6 only), extended message, 4-octet AS, enhanced RR.
  */
 size_t bgp_open_encode(uint8_t *buf, size_t cap, const struct bgp_open *o);
 size_t bgp_keepalive_encode(uint8_t *buf, size_t cap);
@@ -203,7 +220,12 @@ int bgp_open_decode(const uint8_t *msg, size_t len, struct bgp_open *o, struct b
 int bgp_open_validate(const struct bgp_open *o, const struct bgp_open_expect *x, uint32_t *peer_as,
 		      struct bgp_notify *err);
 
-/* Returns 0, or -1 when the message is malformed (err: 1/2 or 7/1). */
+/*
+ * Returns 0, or -1 when the message is malformed (err: 1/2 or 7/1).
+ * NOTIFICATION data longer than BGP_NOTIFY_DATA_MAX is truncated. A
+ * ROUTE-REFRESH whose subtype is not enum bgp_rr_subtype decodes fine: the
+ * caller ignores it (RFC 7313), as it does unknown AFI/SAFI (RFC 2918).
+ */
 int bgp_notify_decode(const uint8_t *msg, size_t len, struct bgp_notify *n,
 		      struct bgp_notify *err);
 int bgp_route_refresh_decode(const uint8_t *msg, size_t len, struct bgp_route_refresh *rr,
@@ -216,6 +238,10 @@ const char *bgp_err_subcode_name(uint8_t code, uint8_t subcode);
 /*
  * "Cease/Administrative Shutdown" plus, for RFC 9003 shutdown communication,
  * ` "text"`. Writes at most outlen bytes, always NUL-terminated.
+ * Subcode 0 prints the code name alone ("Hold Timer Expired"); unknown
+ * values print their numbers. Control characters, quotes and backslashes in
+ * the text are escaped; an invalid communication (bad length or UTF-8) is
+ * not printed, only flagged as malformed (RFC 9003).
  */
 void bgp_notify_describe(const struct bgp_notify *n, char *out, size_t outlen);
 
