@@ -114,6 +114,9 @@ void conf_free(struct routerd_conf *c);
 /* Default timers of a profile. */
 struct conf_timers conf_profile_timers(enum conf_profile p);
 
+/* Default router advertisement interval of a profile, seconds (10, datacenter 5). */
+uint16_t conf_profile_ra_interval(enum conf_profile p);
+
 /* The neighbor whose configured peer is `peer` (string compare), or NULL. */
 const struct conf_neighbor *conf_find_neighbor(const struct routerd_conf *c, const char *peer);
 
