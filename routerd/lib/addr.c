@@ -98,6 +98,13 @@ bool ipaddr_from_sockaddr(const struct sockaddr *sa, struct ipaddr *a, uint32_t 
 	return false;
 }
 
+const char *router_id_fmt(uint32_t id, char *out, size_t outlen)
+{
+	snprintf(out, outlen, "%u.%u.%u.%u", id >> 24, (id >> 16) & 0xff, (id >> 8) & 0xff,
+		 id & 0xff);
+	return out;
+}
+
 bool prefix_parse(const char *s, struct prefix *p)
 {
 	char tmp[ADDR_STRLEN + 4];

@@ -30,6 +30,9 @@ socklen_t ipaddr_to_sockaddr(const struct ipaddr *a, uint16_t port, uint32_t sco
 			     struct sockaddr_storage *ss);
 bool ipaddr_from_sockaddr(const struct sockaddr *sa, struct ipaddr *a, uint32_t *scope);
 
+/* A BGP identifier (host byte order) in dotted-quad form. */
+const char *router_id_fmt(uint32_t id, char *out, size_t outlen);
+
 bool prefix_parse(const char *s, struct prefix *p);
 const char *prefix_fmt(const struct prefix *p, char *out, size_t outlen);
 /* Zeroes host bits; returns false if any host bit was set. */

@@ -32,8 +32,8 @@ void log_event(enum log_level lvl, const char *event, const char *fmt, ...)
 	clock_gettime(CLOCK_REALTIME, &ts);
 	gmtime_r(&ts.tv_sec, &tm);
 	strftime(stamp, sizeof(stamp), "%Y-%m-%dT%H:%M:%S", &tm);
-	n = snprintf(line, sizeof(line), "%s.%03ldZ level=%s event=%s ", stamp, ts.tv_nsec / 1000000,
-		     level_names[lvl], event);
+	n = snprintf(line, sizeof(line), "%s.%03ldZ level=%s event=%s ", stamp,
+		     ts.tv_nsec / 1000000, level_names[lvl], event);
 	va_start(ap, fmt);
 	if (n > 0 && (size_t)n < sizeof(line))
 		vsnprintf(line + n, sizeof(line) - n, fmt, ap);

@@ -25,8 +25,8 @@
 #include "routerd/lib/addr.h"
 
 /* AS_PATH segment types (RFC 4271, RFC 5065) */
-#define ASPATH_SET	      1
-#define ASPATH_SEQUENCE	      2
+#define ASPATH_SET	       1
+#define ASPATH_SEQUENCE	       2
 #define ASPATH_CONFED_SEQUENCE 3
 #define ASPATH_CONFED_SET      4
 
@@ -35,10 +35,10 @@
 #define ORIGIN_INCOMPLETE 2
 
 /* Well-known communities (RFC 1997, RFC 7999, RFC 8326) */
-#define COMMUNITY_GRACEFUL_SHUTDOWN 0xFFFF0000u
-#define COMMUNITY_BLACKHOLE	    0xFFFF029Au
-#define COMMUNITY_NO_EXPORT	    0xFFFFFF01u
-#define COMMUNITY_NO_ADVERTISE	    0xFFFFFF02u
+#define COMMUNITY_GRACEFUL_SHUTDOWN   0xFFFF0000u
+#define COMMUNITY_BLACKHOLE	      0xFFFF029Au
+#define COMMUNITY_NO_EXPORT	      0xFFFFFF01u
+#define COMMUNITY_NO_ADVERTISE	      0xFFFFFF02u
 #define COMMUNITY_NO_EXPORT_SUBCONFED 0xFFFFFF03u /* "local-AS" in FRR */
 
 struct attr_pool;
@@ -47,11 +47,11 @@ struct aspath {
 	struct aspath *hnext;
 	uint32_t hash;
 	uint32_t refcnt;
-	uint16_t len;	       /* bytes in data */
-	uint16_t path_len;     /* §9.1.2.2 a): a SET counts 1, confederation segments 0 */
-	uint32_t neighbor_as;  /* first AS of a leading AS_SEQUENCE, 0 if none */
-	uint32_t origin_as;    /* last AS of the last segment, 0 if the path is empty */
-	uint8_t data[];	       /* segments, 4-octet form: type, count, count x AS (network order) */
+	uint16_t len;	      /* bytes in data */
+	uint16_t path_len;    /* §9.1.2.2 a): a SET counts 1, confederation segments 0 */
+	uint32_t neighbor_as; /* first AS of a leading AS_SEQUENCE, 0 if none */
+	uint32_t origin_as;   /* last AS of the last segment, 0 if the path is empty */
+	uint8_t data[];	      /* segments, 4-octet form: type, count, count x AS (network order) */
 };
 
 struct community_list {

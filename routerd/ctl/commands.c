@@ -1,0 +1,102 @@
+/*
+ * The command table of the control socket. Words may be abbreviated as in
+ * vtysh ("sh bgp sum"); a trailing "json" selects the JSON form.
+ */
+#include <string.h>
+
+#include "routerd/ctl/ctl.h"
+#include "routerd/ctl/show.h"
+
+#define MAX_WORDS 6
+
+struct ctl_command {
+	const char *words[MAX_WORDS];
+	int min_args;
+	int max_args;
+	ctl_handler fn;
+	const char *usage;
+};
+
+static int cmd_help(struct routerd *rd, char **args, int nargs, bool json, struct buf *out);
+
+static const struct ctl_command commands[] = {
+	{ { "show", "bgp", "summary" }, 0, 0, show_bgp_summary, "show bgp summary [json]" },
+	{ { "show", "bgp", "neighbors" },
+	  0,
+	  1,
+	  show_bgp_neighbors,
+	  "show bgp neighbors [PEER] [json]" },
+	{ { "help" }, 0, 0, cmd_help, "help" },
+};
+
+#define N_COMMANDS (sizeof(commands) / sizeof(commands[0]))
+
+static int cmd_help(struct routerd *rd, char **args, int nargs, bool json, struct buf *out)
+{
+	for (size_t i = 0; i < N_COMMANDS; i++)
+		buf_printf(out, "%s\n", commands[i].usage);
+	return 0;
+}
+
+static int command_words(const struct ctl_command *c)
+{
+	int n = 0;
+
+	while (n < MAX_WORDS && c->words[n])
+		n++;
+	return n;
+}
+
+/* True when the first words of the request abbreviate the command's words. */
+static bool command_matches(const struct ctl_command *c, char **tok, int ntok)
+{
+	int n = command_words(c);
+
+	if (ntok < n)
+		return false;
+	for (int i = 0; i < n; i++)
+		if (strncmp(c->words[i], tok[i], strlen(tok[i])) != 0)
+			return false;
+	return true;
+}
+
+static int tokenize(char *line, char **tok, int max)
+{
+	int n = 0;
+
+	for (char *save = NULL, *t = strtok_r(line, " \t\r", &save); t && n < max;
+	     t = strtok_r(NULL, " \t\r", &save))
+		tok[n++] = t;
+	return n;
+}
+
+int ctl_execute(struct routerd *rd, char *line, struct buf *out)
+{
+	char *tok[CTL_MAX_ARGS];
+	const struct ctl_command *found = NULL;
+	int ntok = tokenize(line, tok, CTL_MAX_ARGS);
+	bool json = ntok > 0 && strcmp(tok[ntok - 1], "json") == 0;
+	int nargs;
+
+	if (json)
+		ntok--;
+	for (size_t i = 0; i < N_COMMANDS; i++) {
+		if (!command_matches(&commands[i], tok, ntok))
+			continue;
+		if (found) {
+			buf_puts(out, "% Ambiguous command\n");
+			return 1;
+		}
+		found = &commands[i];
+	}
+	if (!found) {
+		buf_puts(out, "% Unknown command; try \"help\"\n");
+		return 1;
+	}
+	nargs = ntok - command_words(found);
+	if (nargs < found->min_args || nargs > found->max_args) {
+		buf_printf(out, "%% Usage: %s\n", found->usage);
+		return 1;
+	}
+	return found->fn(rd, tok + command_words(found), nargs, json, out);
+}

@@ -1,0 +1,16 @@
+/* Show commands. Each writes text (FRR vtysh layout) or JSON into out; returns 0 or 1. */
+#ifndef ROUTERD_CTL_SHOW_H
+#define ROUTERD_CTL_SHOW_H
+
+#include <stdbool.h>
+
+#include "routerd/lib/buf.h"
+
+struct routerd;
+
+typedef int (*ctl_handler)(struct routerd *rd, char **args, int nargs, bool json, struct buf *out);
+
+int show_bgp_summary(struct routerd *rd, char **args, int nargs, bool json, struct buf *out);
+int show_bgp_neighbors(struct routerd *rd, char **args, int nargs, bool json, struct buf *out);
+
+#endif

@@ -1,0 +1,157 @@
+/* RFC 4271 §8 transitions, table-driven: each row is one (state, event) of the RFC text. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include "routerd/bgp/fsm.h"
+#include "routerd/bgp/wire.h"
+
+#define TEARDOWN (BGP_ACT_DROP_TCP | BGP_ACT_TIMERS_STOP | BGP_ACT_CRT_STOP | BGP_ACT_CONNRETRY_INC)
+
+struct row {
+	enum bgp_state from;
+	enum bgp_event ev;
+	enum bgp_state to;
+	uint32_t actions; /* exact set */
+	uint8_t code, subcode;
+};
+
+static const struct row rows[] = {
+	/* Idle */
+	{ BGP_ST_IDLE, BGP_EV_START, BGP_ST_CONNECT, BGP_ACT_CRT_START | BGP_ACT_CONNECT },
+	{ BGP_ST_IDLE, BGP_EV_START_PASSIVE, BGP_ST_ACTIVE, 0 },
+	{ BGP_ST_IDLE, BGP_EV_STOP, BGP_ST_IDLE, 0 },
+	{ BGP_ST_IDLE, BGP_EV_HOLD_EXPIRES, BGP_ST_IDLE, 0 },
+	{ BGP_ST_IDLE, BGP_EV_OPEN, BGP_ST_IDLE, 0 },
+	/* Connect */
+	{ BGP_ST_CONNECT, BGP_EV_START, BGP_ST_CONNECT, 0 },
+	{ BGP_ST_CONNECT, BGP_EV_STOP, BGP_ST_IDLE, BGP_ACT_DROP_TCP | BGP_ACT_CRT_STOP },
+	{ BGP_ST_CONNECT, BGP_EV_CONNECT_RETRY_EXPIRES, BGP_ST_CONNECT,
+	  BGP_ACT_DROP_TCP | BGP_ACT_CRT_START | BGP_ACT_CONNECT },
+	{ BGP_ST_CONNECT, BGP_EV_TCP_CONNECTED, BGP_ST_OPENSENT,
+	  BGP_ACT_CRT_STOP | BGP_ACT_SEND_OPEN | BGP_ACT_HOLD_LARGE },
+	{ BGP_ST_CONNECT, BGP_EV_TCP_FAILS, BGP_ST_ACTIVE,
+	  BGP_ACT_DROP_TCP | BGP_ACT_CRT_START | BGP_ACT_CONNRETRY_INC },
+	{ BGP_ST_CONNECT, BGP_EV_KEEPALIVE, BGP_ST_IDLE, TEARDOWN },
+	/* Active */
+	{ BGP_ST_ACTIVE, BGP_EV_CONNECT_RETRY_EXPIRES, BGP_ST_CONNECT,
+	  BGP_ACT_DROP_TCP | BGP_ACT_CRT_START | BGP_ACT_CONNECT },
+	{ BGP_ST_ACTIVE, BGP_EV_TCP_CONNECTED, BGP_ST_OPENSENT,
+	  BGP_ACT_CRT_STOP | BGP_ACT_SEND_OPEN | BGP_ACT_HOLD_LARGE },
+	{ BGP_ST_ACTIVE, BGP_EV_STOP, BGP_ST_IDLE, BGP_ACT_DROP_TCP | BGP_ACT_CRT_STOP },
+	{ BGP_ST_ACTIVE, BGP_EV_NOTIFY_VERSION_ERR, BGP_ST_IDLE, TEARDOWN },
+	/* OpenSent */
+	{ BGP_ST_OPENSENT, BGP_EV_OPEN, BGP_ST_OPENCONFIRM,
+	  BGP_ACT_CRT_STOP | BGP_ACT_NEGOTIATE | BGP_ACT_SEND_KEEPALIVE },
+	{ BGP_ST_OPENSENT, BGP_EV_HOLD_EXPIRES, BGP_ST_IDLE, TEARDOWN | BGP_ACT_SEND_NOTIFY,
+	  BGP_ERR_HOLD, 0 },
+	{ BGP_ST_OPENSENT, BGP_EV_STOP, BGP_ST_IDLE, TEARDOWN | BGP_ACT_SEND_NOTIFY, BGP_ERR_CEASE,
+	  BGP_CEASE_ADMIN_SHUTDOWN },
+	{ BGP_ST_OPENSENT, BGP_EV_TCP_FAILS, BGP_ST_ACTIVE,
+	  BGP_ACT_DROP_TCP | BGP_ACT_TIMERS_STOP | BGP_ACT_CRT_START },
+	/* header/OPEN errors carry the decoder's NOTIFICATION: code 0 here */
+	{ BGP_ST_OPENSENT, BGP_EV_OPEN_ERR, BGP_ST_IDLE, TEARDOWN | BGP_ACT_SEND_NOTIFY, 0, 0 },
+	{ BGP_ST_OPENSENT, BGP_EV_HEADER_ERR, BGP_ST_IDLE, TEARDOWN | BGP_ACT_SEND_NOTIFY, 0, 0 },
+	{ BGP_ST_OPENSENT, BGP_EV_COLLISION_DUMP, BGP_ST_IDLE, TEARDOWN | BGP_ACT_SEND_NOTIFY,
+	  BGP_ERR_CEASE, BGP_CEASE_COLLISION },
+	{ BGP_ST_OPENSENT, BGP_EV_NOTIFY, BGP_ST_IDLE, TEARDOWN },
+	{ BGP_ST_OPENSENT, BGP_EV_NOTIFY_VERSION_ERR, BGP_ST_IDLE, TEARDOWN },
+	/* RFC 6608 subcodes for unexpected messages */
+	{ BGP_ST_OPENSENT, BGP_EV_KEEPALIVE, BGP_ST_IDLE, TEARDOWN | BGP_ACT_SEND_NOTIFY,
+	  BGP_ERR_FSM, BGP_ERR_FSM_OPENSENT },
+	{ BGP_ST_OPENSENT, BGP_EV_UPDATE, BGP_ST_IDLE, TEARDOWN | BGP_ACT_SEND_NOTIFY, BGP_ERR_FSM,
+	  BGP_ERR_FSM_OPENSENT },
+	/* OpenConfirm */
+	{ BGP_ST_OPENCONFIRM, BGP_EV_KEEPALIVE, BGP_ST_ESTABLISHED,
+	  BGP_ACT_HOLD_RESTART | BGP_ACT_ESTABLISHED },
+	{ BGP_ST_OPENCONFIRM, BGP_EV_KEEPALIVE_EXPIRES, BGP_ST_OPENCONFIRM,
+	  BGP_ACT_SEND_KEEPALIVE },
+	{ BGP_ST_OPENCONFIRM, BGP_EV_HOLD_EXPIRES, BGP_ST_IDLE, TEARDOWN | BGP_ACT_SEND_NOTIFY,
+	  BGP_ERR_HOLD, 0 },
+	{ BGP_ST_OPENCONFIRM, BGP_EV_OPEN, BGP_ST_IDLE, TEARDOWN | BGP_ACT_SEND_NOTIFY, BGP_ERR_FSM,
+	  BGP_ERR_FSM_OPENCONFIRM },
+	{ BGP_ST_OPENCONFIRM, BGP_EV_UPDATE, BGP_ST_IDLE, TEARDOWN | BGP_ACT_SEND_NOTIFY,
+	  BGP_ERR_FSM, BGP_ERR_FSM_OPENCONFIRM },
+	{ BGP_ST_OPENCONFIRM, BGP_EV_COLLISION_DUMP, BGP_ST_IDLE, TEARDOWN | BGP_ACT_SEND_NOTIFY,
+	  BGP_ERR_CEASE, BGP_CEASE_COLLISION },
+	{ BGP_ST_OPENCONFIRM, BGP_EV_NOTIFY, BGP_ST_IDLE, TEARDOWN },
+	{ BGP_ST_OPENCONFIRM, BGP_EV_TCP_FAILS, BGP_ST_IDLE, TEARDOWN },
+	/* Established */
+	{ BGP_ST_ESTABLISHED, BGP_EV_KEEPALIVE, BGP_ST_ESTABLISHED, BGP_ACT_HOLD_RESTART },
+	{ BGP_ST_ESTABLISHED, BGP_EV_UPDATE, BGP_ST_ESTABLISHED,
+	  BGP_ACT_HOLD_RESTART | BGP_ACT_PROCESS_UPDATE },
+	{ BGP_ST_ESTABLISHED, BGP_EV_ROUTE_REFRESH, BGP_ST_ESTABLISHED,
+	  BGP_ACT_HOLD_RESTART | BGP_ACT_PROCESS_REFRESH },
+	{ BGP_ST_ESTABLISHED, BGP_EV_KEEPALIVE_EXPIRES, BGP_ST_ESTABLISHED,
+	  BGP_ACT_SEND_KEEPALIVE },
+	{ BGP_ST_ESTABLISHED, BGP_EV_HOLD_EXPIRES, BGP_ST_IDLE,
+	  TEARDOWN | BGP_ACT_RELEASE | BGP_ACT_SEND_NOTIFY, BGP_ERR_HOLD, 0 },
+	{ BGP_ST_ESTABLISHED, BGP_EV_STOP, BGP_ST_IDLE,
+	  TEARDOWN | BGP_ACT_RELEASE | BGP_ACT_SEND_NOTIFY, BGP_ERR_CEASE,
+	  BGP_CEASE_ADMIN_SHUTDOWN },
+	{ BGP_ST_ESTABLISHED, BGP_EV_NOTIFY, BGP_ST_IDLE, TEARDOWN | BGP_ACT_RELEASE },
+	{ BGP_ST_ESTABLISHED, BGP_EV_TCP_FAILS, BGP_ST_IDLE, TEARDOWN | BGP_ACT_RELEASE },
+	{ BGP_ST_ESTABLISHED, BGP_EV_UPDATE_ERR, BGP_ST_IDLE,
+	  TEARDOWN | BGP_ACT_RELEASE | BGP_ACT_SEND_NOTIFY, 0, 0 },
+	{ BGP_ST_ESTABLISHED, BGP_EV_OPEN, BGP_ST_IDLE,
+	  TEARDOWN | BGP_ACT_RELEASE | BGP_ACT_SEND_NOTIFY, BGP_ERR_FSM, BGP_ERR_FSM_ESTABLISHED },
+	{ BGP_ST_ESTABLISHED, BGP_EV_CONNECT_RETRY_EXPIRES, BGP_ST_IDLE,
+	  TEARDOWN | BGP_ACT_RELEASE | BGP_ACT_SEND_NOTIFY, BGP_ERR_FSM, BGP_ERR_FSM_ESTABLISHED },
+	{ BGP_ST_ESTABLISHED, BGP_EV_COLLISION_DUMP, BGP_ST_IDLE,
+	  TEARDOWN | BGP_ACT_RELEASE | BGP_ACT_SEND_NOTIFY, BGP_ERR_CEASE, BGP_CEASE_COLLISION },
+};
+
+static void test_transition_table(void **state)
+{
+	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		const struct row *r = &rows[i];
+		struct bgp_fsm_step s = bgp_fsm_step(r->from, r->ev);
+
+		print_message("row %zu: %s + %s\n", i, bgp_state_name(r->from),
+			      bgp_event_name(r->ev));
+		assert_int_equal(s.next, r->to);
+		assert_int_equal(s.actions, r->actions);
+		if (r->actions & BGP_ACT_SEND_NOTIFY) {
+			assert_int_equal(s.notify_code, r->code);
+			assert_int_equal(s.notify_subcode, r->subcode);
+		}
+	}
+}
+
+/* Every (state, event) pair is defined: no row leaves an unknown state. */
+static void test_total_function(void **state)
+{
+	for (int s = 0; s < BGP_ST__COUNT; s++)
+		for (int e = 0; e < BGP_EV__COUNT; e++) {
+			struct bgp_fsm_step st = bgp_fsm_step(s, e);
+
+			assert_true(st.next < BGP_ST__COUNT);
+			/* Leaving Established always withdraws the peer's routes. */
+			if (s == BGP_ST_ESTABLISHED && st.next != BGP_ST_ESTABLISHED)
+				assert_true(st.actions & BGP_ACT_RELEASE);
+			/* Only Established processes UPDATEs. */
+			if (st.actions & BGP_ACT_PROCESS_UPDATE)
+				assert_int_equal(s, BGP_ST_ESTABLISHED);
+		}
+}
+
+static void test_names(void **state)
+{
+	assert_string_equal(bgp_state_name(BGP_ST_ESTABLISHED), "Established");
+	assert_string_equal(bgp_state_name(BGP_ST_OPENCONFIRM), "OpenConfirm");
+	assert_string_equal(bgp_state_name(BGP_ST__COUNT), "Unknown");
+	assert_string_equal(bgp_event_name(BGP_EV_HOLD_EXPIRES), "hold-expires");
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_transition_table),
+		cmocka_unit_test(test_total_function),
+		cmocka_unit_test(test_names),
+	};
+
+	return cmocka_run_group_tests_name("fsm", tests, NULL, NULL);
+}
