@@ -1,0 +1,97 @@
+/*
+ * Shared by the loader's .c files in routerd/conf/ only; nothing outside
+ * routerd/conf/ includes it.
+ *
+ *   conf.c      context, reading the file, the load pipeline, public API
+ *   problems.c  the problem list and its "FILE: PATH[ (line N)]: WHAT: FIX" text
+ *   explain.c   libyang's error items rephrased into problems
+ *   check.c     semantic checks on the parsed tree
+ *   tree.c      small data tree helpers for check.c and convert.c
+ *   convert.c   validated tree -> struct routerd_conf, inheritance resolved
+ */
+#ifndef ROUTERD_CONF_CONF_INTERNAL_H
+#define ROUTERD_CONF_CONF_INTERNAL_H
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <libyang/libyang.h>
+
+#include "routerd/conf/conf.h"
+
+#define UNDEFINED_REF "%s \"%s\" is not defined: add it under %s"
+
+/* ---- problems.c: what the loader found, turned into the error text at the end ---- */
+
+struct problem {
+	char *path;    /* data path; "/" when there is none */
+	unsigned line; /* 1-based; 0 when unknown */
+	char *text;    /* "WHAT: FIX" */
+};
+
+struct problems {
+	struct problem *v;
+	unsigned n;
+	bool oom;
+};
+
+bool problem_at(const struct problems *ps, const char *path);
+void problem_vadd(struct problems *ps, const char *path, unsigned line, const char *fmt,
+		  va_list ap);
+void problem_add(struct problems *ps, const char *path, unsigned line, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+bool problems_any(const struct problems *ps);
+void problems_free(struct problems *ps);
+char *problems_format(const struct problems *ps, const char *file);
+
+/* ---- conf.c: the loader's state for one file ---- */
+
+struct loader {
+	const char *file; /* as the caller wrote it: every message starts with it */
+	char *text;
+	struct ly_ctx *ctx;
+	struct lys_module *mod;
+	struct lyd_node *tree;
+	struct problems probs;
+};
+
+/* ---- explain.c: libyang's errors, rephrased ---- */
+
+/*
+ * libyang 2.1 packs the location into one string, e.g.
+ *   Data location "/routerd:routerd/bgp", line number 5.
+ *   Schema location "/routerd:routerd/router-id".
+ *   Line number 1.
+ */
+struct ly_where {
+	char path[1024];
+	unsigned line;
+};
+
+const struct lysc_node *conf_schema_at(const struct loader *l, const char *path);
+void conf_add_missing(struct loader *l, const char *path, const struct lysc_node *sn);
+void take_ly_errors(struct loader *l, bool skip_reported);
+
+/* ---- tree.c: data tree access ---- */
+
+bool conf_named(const struct lyd_node *n, const char *name);
+const struct lyd_node *conf_first_child(const struct lyd_node *parent, const char *name);
+const struct lyd_node *conf_next_named(const struct lyd_node *n, const char *name);
+unsigned conf_count_children(const struct lyd_node *parent, const char *name);
+const struct lyd_node *conf_node_at(const struct lyd_node *parent, const char *path);
+const char *conf_value_at(const struct lyd_node *parent, const char *path);
+uint32_t conf_num(const char *v);
+const struct lyd_node *conf_find_group(const struct lyd_node *bgp, const char *name);
+
+/* ---- check.c: semantic checks ---- */
+
+const struct lyd_node *conf_find_root(struct loader *l);
+void check_tree(struct loader *l);
+void check_resolved(struct loader *l, const struct lyd_node *nb, const struct conf_neighbor *n);
+
+/* ---- convert.c: the validated tree as struct routerd_conf ---- */
+
+struct routerd_conf *conf_convert(struct loader *l);
+
+#endif
