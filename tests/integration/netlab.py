@@ -526,7 +526,11 @@ class GoBgp(Daemon):
 
     @staticmethod
     def config(router_id, asn, neighbors):
-        """neighbors: list of dicts {addr, remote_as, passive?, connect?, timers?: (ka, hold)}."""
+        """neighbors: list of dicts {addr, remote_as, passive?, connect?, timers?: (ka, hold)}.
+
+        GoBGP 3.10 makes its first outgoing attempt 5-10 s after start whatever
+        connect-retry says (a fixed random delay in its FSM), so an active GoBGP
+        is the slowest peer to come up."""
         out = ["[global.config]", f"  as = {asn}", f'  router-id = "{router_id}"', ""]
         for n in neighbors:
             a = n["addr"]
