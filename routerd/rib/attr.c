@@ -666,8 +666,7 @@ static bool lcomm_eq(const void *obj, const void *key)
 	const struct lcommunity_list *c = obj;
 	const struct lcomm_key *k = key;
 
-	return c->n == k->n &&
-	       (!k->n || memcmp(c->v, k->v, k->n * sizeof(struct lcommunity)) == 0);
+	return c->n == k->n && (!k->n || memcmp(c->v, k->v, k->n * sizeof(struct lcommunity)) == 0);
 }
 
 struct lcommunity_list *lcommunity_list_intern(struct attr_pool *pool, const struct lcommunity *v,
