@@ -7,11 +7,17 @@
 #include "routerd/bgp/peer.h"
 #include "routerd/conf/conf.h"
 #include "routerd/ctl/ctl.h"
+#include "routerd/rde/rde.h"
+#include "routerd/rde/rde_local.h"
 
 struct routerd {
 	struct ev_loop *loop;
 	struct routerd_conf *conf;
 	struct bgp bgp;
+	struct rde rde;
+	struct fib *fib;	/* NULL when the kernel FIB could not be opened */
+	struct iface_mon *ifm;	/* interfaces and addresses, from rtnetlink */
+	struct rde_local local; /* network and redistribute connected */
 	struct ctl_server ctl;
 	time_t started_at; /* monotonic seconds */
 };

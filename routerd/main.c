@@ -6,6 +6,8 @@
 #include <string.h>
 
 #include "routerd/daemon.h"
+#include "routerd/kernel/fib.h"
+#include "routerd/kernel/iface.h"
 #include "routerd/lib/log.h"
 
 struct options {
@@ -72,7 +74,17 @@ static void on_terminate(struct ev_loop *loop, ev_signal *w, int revents)
 	struct routerd *rd = w->data;
 
 	log_info("shutdown", "signal=%s", w->signum == SIGTERM ? "TERM" : "INT");
+	rde_local_stop(&rd->local);
 	bgp_shutdown(&rd->bgp);
+	if (rd->ifm) {
+		iface_mon_free(rd->ifm);
+		rd->ifm = NULL;
+	}
+	if (rd->fib) {
+		fib_shutdown(rd->fib);
+		fib_free(rd->fib);
+		rd->fib = NULL;
+	}
 	ctl_stop(&rd->ctl);
 	ev_break(loop, EVBREAK_ALL);
 }
@@ -82,6 +94,21 @@ static void on_hangup(struct ev_loop *loop, ev_signal *w, int revents)
 	/* Reload arrives with the policy issue; until then say so and keep running. */
 	log_warn("reload-unsupported", "signal=HUP action=ignored config=%s",
 		 ((struct routerd *)w->data)->conf->path);
+}
+
+/* The kernel FIB, after removing what an earlier run left behind. */
+static struct fib *kernel_open(struct ev_loop *loop)
+{
+	struct fib_conf fc = { 0 };
+	struct fib *fib = fib_new(loop, &fc);
+
+	if (!fib) {
+		log_err("fib-unavailable",
+			"reason=\"cannot open rtnetlink\" effect=\"routes are not installed\"");
+		return NULL;
+	}
+	log_info("fib-sweep", "removed=%d", fib_sweep(fib));
+	return fib;
 }
 
 static int check_only(const char *path)
@@ -122,8 +149,11 @@ int main(int argc, char **argv)
 	signal(SIGPIPE, SIG_IGN);
 	rd.loop = ev_default_loop(EVFLAG_AUTO);
 	rd.started_at = mono_now();
+	rd.fib = kernel_open(rd.loop);
+	rd.ifm = iface_mon_new(rd.loop);
 	if (ctl_start(&rd.ctl, rd.loop, o.socket, &rd) < 0 ||
-	    bgp_start(&rd.bgp, rd.loop, rd.conf) < 0) {
+	    bgp_start(&rd.bgp, rd.loop, rd.conf, &rd.rde, rd.fib) < 0 ||
+	    rde_local_start(&rd.local, &rd.rde, rd.conf, rd.ifm) < 0) {
 		log_err("startup-failed", "config=%s", o.config);
 		return 1;
 	}

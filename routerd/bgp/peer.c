@@ -2,6 +2,7 @@
  * Peers: creation from the configuration, automatic (re)start, and what the
  * rest of the daemon sees of a session going up or down.
  */
+#include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -127,6 +128,7 @@ void peer_established(struct bgp_conn *c)
 		session_event(other, BGP_EV_COLLISION_DUMP);
 	else if (other->state != BGP_ST_IDLE)
 		session_conn_close(other);
+	rde_peer_up(p->bgp->rde, p);
 }
 
 void peer_session_down(struct bgp_conn *c)
@@ -139,15 +141,16 @@ void peer_session_down(struct bgp_conn *c)
 	p->established_at = 0;
 	p->last_change = mono_now();
 	p->dropped_count++;
-	p->prefixes_received = 0;
-	p->prefixes_sent = 0;
-	log_info("session-down", "peer=%s", p->conf.peer);
+	log_info("session-down", "peer=%s prefixes-received=%" PRIu64, p->conf.peer,
+		 p->prefixes_received);
+	rde_peer_down(p->bgp->rde, p);
 }
 
 static void peer_init(struct bgp *bgp, struct bgp_peer *p, const struct conf_neighbor *n)
 {
 	memset(p, 0, sizeof(*p));
 	p->bgp = bgp;
+	p->id = (uint16_t)(p - bgp->peers + 1);
 	p->conf = *n;
 	p->addr = n->addr;
 	p->idle_hold_secs = IDLE_HOLD_FIRST;
@@ -158,7 +161,8 @@ static void peer_init(struct bgp *bgp, struct bgp_peer *p, const struct conf_nei
 		       bgp->asn);
 }
 
-int bgp_start(struct bgp *bgp, struct ev_loop *loop, const struct routerd_conf *conf)
+int bgp_start(struct bgp *bgp, struct ev_loop *loop, const struct routerd_conf *conf,
+	      struct rde *rde, struct fib *fib)
 {
 	memset(bgp, 0, sizeof(*bgp));
 	bgp->loop = loop;
@@ -166,14 +170,17 @@ int bgp_start(struct bgp *bgp, struct ev_loop *loop, const struct routerd_conf *
 	bgp->router_id = conf->router_id;
 	bgp->port = conf->bgp.listen_port ? conf->bgp.listen_port : 179;
 	bgp->listen_fd[0] = bgp->listen_fd[1] = -1;
-	if (!conf->has_bgp)
-		return 0;
 	bgp->peers = calloc(conf->bgp.n_neighbors ? conf->bgp.n_neighbors : 1, sizeof(*bgp->peers));
 	if (!bgp->peers)
 		return -1;
 	bgp->n_peers = conf->bgp.n_neighbors;
 	for (unsigned i = 0; i < bgp->n_peers; i++)
 		peer_init(bgp, &bgp->peers[i], &conf->bgp.neighbors[i]);
+	if (rde_init(rde, bgp, conf, fib) < 0)
+		return -1;
+	bgp->rde = rde;
+	if (!conf->has_bgp)
+		return 0;
 	if (bgp_listen_start(bgp) < 0)
 		return -1;
 	for (unsigned i = 0; i < bgp->n_peers; i++)
@@ -196,6 +203,9 @@ void bgp_shutdown(struct bgp *bgp)
 			buf_free(&p->conn[d].wbuf);
 		}
 	}
+	if (bgp->rde)
+		rde_free(bgp->rde);
+	bgp->rde = NULL;
 	free(bgp->peers);
 	bgp->peers = NULL;
 	bgp->n_peers = 0;

@@ -17,6 +17,7 @@
 #include "routerd/conf/conf.h"
 #include "routerd/lib/addr.h"
 #include "routerd/lib/buf.h"
+#include "routerd/rde/rde.h"
 
 struct bgp_peer;
 struct bgp;
@@ -62,6 +63,8 @@ struct bgp_last_error {
 
 struct bgp_peer {
 	struct bgp *bgp;
+	uint16_t id; /* RIB peer id: index in bgp->peers + 1 (0 is our own origination) */
+	struct rde_peer_out out[RDE_AF_COUNT];
 	struct conf_neighbor conf;
 	struct ipaddr addr;	      /* remote address (numbered peers) */
 	uint32_t scope_id;	      /* interface index for link-local peers */
@@ -84,7 +87,6 @@ struct bgp_peer {
 	struct bgp_msg_counters rcvd;
 	struct bgp_last_error last_error;
 	uint64_t prefixes_received;
-	uint64_t prefixes_sent;
 };
 
 struct bgp {
@@ -97,10 +99,15 @@ struct bgp {
 	int listen_fd[2]; /* IPv4, IPv6; -1 when not open */
 	ev_io listen_io[2];
 	bool shutting_down;
+	struct rde *rde;
 };
 
-/* Creates peers for every configured neighbor and starts them. */
-int bgp_start(struct bgp *bgp, struct ev_loop *loop, const struct routerd_conf *conf);
+/*
+ * Creates peers for every configured neighbor, the RDE (rde, with the kernel
+ * FIB fib, which may be NULL) and starts the peers.
+ */
+int bgp_start(struct bgp *bgp, struct ev_loop *loop, const struct routerd_conf *conf,
+	      struct rde *rde, struct fib *fib);
 /* Sends Cease (Administrative Shutdown) to every peer and closes everything. */
 void bgp_shutdown(struct bgp *bgp);
 
@@ -115,12 +122,17 @@ bool bgp_peer_is_ibgp(const struct bgp_peer *p);
 
 /* session.c: one connection's life. */
 void session_conn_init(struct bgp_conn *c, struct bgp_peer *p, enum bgp_conn_dir dir);
-void session_event(struct bgp_conn *c, enum bgp_event ev);
+/* Feeds one event to the connection's FSM; returns the actions performed. */
+uint32_t session_event(struct bgp_conn *c, enum bgp_event ev);
 /* Adopts an accepted socket as the peer's incoming connection. */
 void session_accept(struct bgp_peer *p, int fd);
 void session_conn_close(struct bgp_conn *c);
 /* Sends Cease/Administrative Shutdown on a connection that has exchanged OPEN. */
 void session_cease(struct bgp_conn *c);
+/* Queues a whole message (header included) on the connection and writes what the socket takes. */
+void session_send(struct bgp_conn *c, const uint8_t *msg, size_t len);
+/* Bytes queued and not yet written. */
+size_t session_queued(const struct bgp_conn *c);
 
 /* peer.c: called by the session on transitions. */
 void peer_conn_idle(struct bgp_conn *c);

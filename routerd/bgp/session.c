@@ -19,8 +19,8 @@
 
 #define conn_of(w, member) ((struct bgp_conn *)((char *)(w)-offsetof(struct bgp_conn, member)))
 
-static void conn_apply(struct bgp_conn *c, enum bgp_event ev, struct bgp_fsm_step st,
-		       const struct bgp_notify *err);
+static uint32_t conn_apply(struct bgp_conn *c, enum bgp_event ev, struct bgp_fsm_step st,
+			   const struct bgp_notify *err);
 
 static const char *dir_name(const struct bgp_conn *c)
 {
@@ -308,18 +308,22 @@ typedef void (*msg_handler)(struct bgp_conn *c, const uint8_t *msg, size_t len);
 
 static void conn_error(struct bgp_conn *c, enum bgp_event ev, const struct bgp_notify *err)
 {
-	conn_apply(c, ev, bgp_fsm_step(c->state, ev), err);
+	(void)conn_apply(c, ev, bgp_fsm_step(c->state, ev), err);
 }
 
-/* §6.8: which of two connections to the same peer survives. Returns the loser. */
+/*
+ * §6.8: which of two connections to the same peer survives. Returns the loser.
+ * The identifiers decide even when the other connection is already
+ * Established (as BIRD does): both ends may see the OPENs in different orders
+ * and one of them may have completed a connection the identifiers say must
+ * go; deciding by identifier alone makes both ends keep the same one.
+ */
 static struct bgp_conn *collision_loser(struct bgp_conn *c, struct bgp_conn *other,
 					uint32_t remote_id)
 {
 	struct bgp_peer *p = c->peer;
 
-	if (other->state == BGP_ST_ESTABLISHED)
-		return c;
-	if (other->state != BGP_ST_OPENCONFIRM)
+	if (other->state < BGP_ST_OPENCONFIRM)
 		return NULL;
 	/* The side with the higher identifier keeps the connection it initiated. */
 	if (p->bgp->router_id < remote_id)
@@ -370,7 +374,13 @@ static void handle_open(struct bgp_conn *c, const uint8_t *msg, size_t len)
 
 static void handle_update(struct bgp_conn *c, const uint8_t *msg, size_t len)
 {
-	session_event(c, BGP_EV_UPDATE);
+	struct bgp_peer *p = c->peer;
+	struct bgp_notify err;
+
+	if (!(session_event(c, BGP_EV_UPDATE) & BGP_ACT_PROCESS_UPDATE))
+		return;
+	if (rde_update_in(p->bgp->rde, p, msg, len, &err) < 0)
+		conn_error(c, BGP_EV_UPDATE_ERR, &err);
 }
 
 static void handle_notification(struct bgp_conn *c, const uint8_t *msg, size_t len)
@@ -407,7 +417,8 @@ static void handle_route_refresh(struct bgp_conn *c, const uint8_t *msg, size_t 
 		conn_error(c, BGP_EV_UPDATE_ERR, &err);
 		return;
 	}
-	session_event(c, BGP_EV_ROUTE_REFRESH);
+	if (session_event(c, BGP_EV_ROUTE_REFRESH) & BGP_ACT_PROCESS_REFRESH)
+		rde_refresh_out(c->peer->bgp->rde, c->peer, rr.afi, rr.safi);
 }
 
 static const msg_handler handlers[] = {
@@ -498,8 +509,9 @@ static void apply_connect(struct bgp_conn *c)
 		session_event(c, BGP_EV_TCP_FAILS);
 }
 
-static void conn_apply(struct bgp_conn *c, enum bgp_event ev, struct bgp_fsm_step st,
-		       const struct bgp_notify *err)
+/* Performs a transition's actions; returns them so message handlers can act on PROCESS_*. */
+static uint32_t conn_apply(struct bgp_conn *c, enum bgp_event ev, struct bgp_fsm_step st,
+			   const struct bgp_notify *err)
 {
 	struct bgp_peer *p = c->peer;
 	enum bgp_state old = c->state;
@@ -542,11 +554,22 @@ static void conn_apply(struct bgp_conn *c, enum bgp_event ev, struct bgp_fsm_ste
 		peer_conn_idle(c);
 	if (a & BGP_ACT_CONNECT)
 		apply_connect(c);
+	return a;
 }
 
-void session_event(struct bgp_conn *c, enum bgp_event ev)
+uint32_t session_event(struct bgp_conn *c, enum bgp_event ev)
 {
-	conn_apply(c, ev, bgp_fsm_step(c->state, ev), NULL);
+	return conn_apply(c, ev, bgp_fsm_step(c->state, ev), NULL);
+}
+
+void session_send(struct bgp_conn *c, const uint8_t *msg, size_t len)
+{
+	conn_send(c, msg, len);
+}
+
+size_t session_queued(const struct bgp_conn *c)
+{
+	return c->wbuf.len;
 }
 
 void session_conn_init(struct bgp_conn *c, struct bgp_peer *p, enum bgp_conn_dir dir)

@@ -14,16 +14,16 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define BGP_HEADER_LEN	     19
-#define BGP_MAX_MSG_LEN	     4096
-#define BGP_EXT_MAX_MSG_LEN  65535 /* RFC 8654 */
-#define BGP_OPEN_MIN_LEN     29
-#define BGP_UPDATE_MIN_LEN   23
-#define BGP_NOTIFY_MIN_LEN   21
-#define BGP_RR_LEN	     23
-#define BGP_VERSION	     4
-#define BGP_AS_TRANS	     23456
-#define BGP_NOTIFY_DATA_MAX  256
+#define BGP_HEADER_LEN	    19
+#define BGP_MAX_MSG_LEN	    4096
+#define BGP_EXT_MAX_MSG_LEN 65535 /* RFC 8654 */
+#define BGP_OPEN_MIN_LEN    29
+#define BGP_UPDATE_MIN_LEN  23
+#define BGP_NOTIFY_MIN_LEN  21
+#define BGP_RR_LEN	    23
+#define BGP_VERSION	    4
+#define BGP_AS_TRANS	    23456
+#define BGP_NOTIFY_DATA_MAX 256
 
 enum bgp_msg_type {
 	BGP_MSG_OPEN = 1,
@@ -127,14 +127,14 @@ struct bgp_notify {
 };
 
 struct bgp_caps {
-	uint32_t mp;	       /* set of enum bgp_af announced with the MP capability */
-	uint32_t ext_nexthop;  /* set of enum bgp_af whose NLRI may carry an IPv6 next hop */
-	bool route_refresh;    /* code 2 or 128 */
-	bool enhanced_rr;      /* code 70: recognised, never announced by us yet */
-	bool ext_message;      /* RFC 8654 */
-	bool as4;	       /* 4-octet AS capability present */
-	uint32_t as4_asn;      /* its value */
-	uint16_t unknown;      /* count of capabilities we did not recognise (ignored per RFC 5492) */
+	uint32_t mp;	      /* set of enum bgp_af announced with the MP capability */
+	uint32_t ext_nexthop; /* set of enum bgp_af whose NLRI may carry an IPv6 next hop */
+	bool route_refresh;   /* code 2 or 128 */
+	bool enhanced_rr;     /* code 70: recognised, never announced by us yet */
+	bool ext_message;     /* RFC 8654 */
+	bool as4;	      /* 4-octet AS capability present */
+	uint32_t as4_asn;     /* its value */
+	uint16_t unknown; /* count of capabilities we did not recognise (ignored per RFC 5492) */
 };
 
 struct bgp_open {
@@ -226,8 +226,7 @@ int bgp_open_validate(const struct bgp_open *o, const struct bgp_open_expect *x,
  * ROUTE-REFRESH whose subtype is not enum bgp_rr_subtype decodes fine: the
  * caller ignores it (RFC 7313), as it does unknown AFI/SAFI (RFC 2918).
  */
-int bgp_notify_decode(const uint8_t *msg, size_t len, struct bgp_notify *n,
-		      struct bgp_notify *err);
+int bgp_notify_decode(const uint8_t *msg, size_t len, struct bgp_notify *n, struct bgp_notify *err);
 int bgp_route_refresh_decode(const uint8_t *msg, size_t len, struct bgp_route_refresh *rr,
 			     struct bgp_notify *err);
 

@@ -48,18 +48,18 @@ struct conf_peer_group {
 
 /* One neighbor after inheritance: every field holds the value in force. */
 struct conf_neighbor {
-	char peer[CONF_NAME_MAX];	 /* as configured: address or interface name */
-	bool is_interface;		 /* unnumbered: peer names an interface */
-	struct ipaddr addr;		 /* numbered peers only */
-	char peer_group[CONF_NAME_MAX];	 /* "" when none */
+	char peer[CONF_NAME_MAX];	/* as configured: address or interface name */
+	bool is_interface;		/* unnumbered: peer names an interface */
+	struct ipaddr addr;		/* numbered peers only */
+	char peer_group[CONF_NAME_MAX]; /* "" when none */
 	char description[CONF_NAME_MAX];
 	struct conf_remote_as remote_as; /* never UNSET after a successful load */
 	struct conf_timers timers;
-	bool passive;		/* never connect out, only accept */
-	bool shutdown;		/* configured but administratively down */
-	uint8_t ebgp_multihop;	/* TTL for eBGP; 0 = directly connected (TTL 1, GTSM off) */
-	bool extended_nexthop;	/* announce RFC 8950 for IPv4 unicast (default: on for interfaces) */
-	uint32_t afs;		/* enum bgp_af bits to negotiate (default IPv4 unicast; +IPv6 for v6 peers) */
+	bool passive;	       /* never connect out, only accept */
+	bool shutdown;	       /* configured but administratively down */
+	uint8_t ebgp_multihop; /* TTL for eBGP; 0 = directly connected (TTL 1, GTSM off) */
+	bool extended_nexthop; /* announce RFC 8950 for IPv4 unicast (default: on for interfaces) */
+	uint32_t afs; /* enum bgp_af bits to negotiate (default IPv4 unicast; +IPv6 for v6 peers) */
 	struct ipaddr update_source; /* local address to bind; unset = kernel's choice */
 };
 
@@ -72,7 +72,9 @@ struct conf_af {
 	unsigned n_networks;
 	struct conf_redistribute *redistribute;
 	unsigned n_redistribute;
-	uint8_t maximum_paths; /* 1..64, default 1 */
+	uint8_t maximum_paths;	   /* 1..64, default 1 */
+	bool multipath_relax;	   /* default: true under datacenter, false under traditional */
+	bool network_import_check; /* default true: networks need an exact kernel route */
 };
 
 struct conf_bgp {
@@ -93,7 +95,7 @@ struct conf_interface {
 };
 
 struct routerd_conf {
-	char *path; /* file it was loaded from */
+	char *path;	    /* file it was loaded from */
 	uint32_t router_id; /* host byte order */
 	bool has_bgp;
 	struct conf_bgp bgp;

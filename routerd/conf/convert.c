@@ -182,11 +182,21 @@ static int convert_redistribute(const struct lyd_node *af, struct conf_af *out)
 	return 0;
 }
 
-static int convert_af(const struct lyd_node *af, struct conf_af *out)
+static bool bool_at(const struct lyd_node *n, const char *path, bool dflt)
+{
+	const char *v = conf_value_at(n, path);
+
+	return v ? !strcmp(v, "true") : dflt;
+}
+
+static int convert_af(const struct lyd_node *af, enum conf_profile profile, struct conf_af *out)
 {
 	const char *mp = conf_value_at(af, "maximum-paths");
 
 	out->maximum_paths = mp ? (uint8_t)conf_num(mp) : 1;
+	/* multipath-relax has no YANG default: it follows the profile, as FRR's defaults do. */
+	out->multipath_relax = bool_at(af, "multipath-relax", profile == CONF_PROFILE_DATACENTER);
+	out->network_import_check = bool_at(af, "network-import-check", true);
 	if (convert_networks(af, out) || convert_redistribute(af, out))
 		return -1;
 	return 0;
@@ -202,8 +212,8 @@ static int convert_bgp(struct loader *l, const struct lyd_node *bgp, struct conf
 	b->listen_port = (uint16_t)conf_num(conf_value_at(bgp, "listen-port"));
 	if (convert_groups(bgp, b) || convert_neighbors(l, bgp, b))
 		return -1;
-	if (convert_af(conf_first_child(bgp, "ipv4-unicast"), &b->ipv4) ||
-	    convert_af(conf_first_child(bgp, "ipv6-unicast"), &b->ipv6))
+	if (convert_af(conf_first_child(bgp, "ipv4-unicast"), b->profile, &b->ipv4) ||
+	    convert_af(conf_first_child(bgp, "ipv6-unicast"), b->profile, &b->ipv6))
 		return -1;
 	return 0;
 }

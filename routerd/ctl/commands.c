@@ -19,15 +19,48 @@ struct ctl_command {
 
 static int cmd_help(struct routerd *rd, char **args, int nargs, bool json, struct buf *out);
 
+/* The family word is part of the command; the table code takes it as its first argument. */
+static int show_bgp_family(const char *afi, struct routerd *rd, char **args, int nargs, bool json,
+			   struct buf *out)
+{
+	char *argv[3] = { (char *)afi };
+
+	for (int i = 0; i < nargs && i < 2; i++)
+		argv[i + 1] = args[i];
+	return show_bgp_table(rd, argv, nargs + 1, json, out);
+}
+
+static int show_bgp_ipv4(struct routerd *rd, char **args, int nargs, bool json, struct buf *out)
+{
+	return show_bgp_family("ipv4", rd, args, nargs, json, out);
+}
+
+static int show_bgp_ipv6(struct routerd *rd, char **args, int nargs, bool json, struct buf *out)
+{
+	return show_bgp_family("ipv6", rd, args, nargs, json, out);
+}
+
+/* clang-format off: one command per line reads better than clang-format's layout */
 static const struct ctl_command commands[] = {
 	{ { "show", "bgp", "summary" }, 0, 0, show_bgp_summary, "show bgp summary [json]" },
 	{ { "show", "bgp", "neighbors" },
 	  0,
-	  1,
+	  2,
 	  show_bgp_neighbors,
-	  "show bgp neighbors [PEER] [json]" },
+	  "show bgp neighbors [PEER [advertised-routes|received-routes]] [json]" },
+	{ { "show", "bgp", "ipv4" },
+	  0,
+	  2,
+	  show_bgp_ipv4,
+	  "show bgp ipv4 [unicast] [PREFIX] [json]" },
+	{ { "show", "bgp", "ipv6" },
+	  0,
+	  2,
+	  show_bgp_ipv6,
+	  "show bgp ipv6 [unicast] [PREFIX] [json]" },
 	{ { "help" }, 0, 0, cmd_help, "help" },
 };
+/* clang-format on */
 
 #define N_COMMANDS (sizeof(commands) / sizeof(commands[0]))
 

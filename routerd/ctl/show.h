@@ -12,5 +12,9 @@ typedef int (*ctl_handler)(struct routerd *rd, char **args, int nargs, bool json
 
 int show_bgp_summary(struct routerd *rd, char **args, int nargs, bool json, struct buf *out);
 int show_bgp_neighbors(struct routerd *rd, char **args, int nargs, bool json, struct buf *out);
+int show_bgp_table(struct routerd *rd, char **args, int nargs, bool json, struct buf *out);
+struct bgp_peer;
+int show_bgp_neighbor_routes(struct routerd *rd, struct bgp_peer *p, bool advertised, bool json,
+			     struct buf *out);
 
 #endif

@@ -164,7 +164,7 @@ static void text_summary_af(struct buf *out, struct routerd *rd, uint32_t af, co
 			   "4 %10s %9" PRIu64 " %9" PRIu64 " %8u %4u %4zu %8s %12s %8" PRIu64
 			   " %s\n",
 			   as, p->rcvd.total, p->sent.total, 0, 0, peer_conn(p)->wbuf.len,
-			   fmt_uptime(p, up, sizeof(up)), st, p->prefixes_sent,
+			   fmt_uptime(p, up, sizeof(up)), st, (uint64_t)rde_out_count(p),
 			   p->conf.description[0] ? p->conf.description : "N/A");
 	}
 	buf_printf(out, "\nTotal number of neighbors %u\n\n", n);
@@ -304,7 +304,7 @@ static void json_summary(struct buf *out, struct routerd *rd)
 		json_kv_bool(&j, "admin-down", p->conf.shutdown);
 		json_kv_uint(&j, "uptime-seconds", (uint64_t)bgp_peer_uptime(p));
 		json_kv_uint(&j, "prefixes-received", p->prefixes_received);
-		json_kv_uint(&j, "prefixes-sent", p->prefixes_sent);
+		json_kv_uint(&j, "prefixes-sent", rde_out_count(p));
 		json_kv_uint(&j, "messages-received", p->rcvd.total);
 		json_kv_uint(&j, "messages-sent", p->sent.total);
 		json_kv_str(&j, "description", p->conf.description);
@@ -426,6 +426,19 @@ int show_bgp_summary(struct routerd *rd, char **args, int nargs, bool json, stru
 	return 0;
 }
 
+static int neighbor_routes(struct routerd *rd, struct bgp_peer *p, const char *what, bool json,
+			   struct buf *out)
+{
+	size_t n = strlen(what);
+
+	if (n && !strncmp("advertised-routes", what, n))
+		return show_bgp_neighbor_routes(rd, p, true, json, out);
+	if (n && !strncmp("received-routes", what, n))
+		return show_bgp_neighbor_routes(rd, p, false, json, out);
+	buf_printf(out, "%% Unknown: %s (advertised-routes or received-routes)\n", what);
+	return 1;
+}
+
 int show_bgp_neighbors(struct routerd *rd, char **args, int nargs, bool json, struct buf *out)
 {
 	const struct show_bgp_ops *ops = json ? &json_ops : &text_ops;
@@ -433,12 +446,14 @@ int show_bgp_neighbors(struct routerd *rd, char **args, int nargs, bool json, st
 	struct bgp_peer *one;
 	struct bgp_peer **all;
 
-	if (nargs == 1) {
+	if (nargs >= 1) {
 		one = bgp_peer_find_name(bgp, args[0]);
 		if (!one) {
 			buf_printf(out, "%% No such neighbor: %s\n", args[0]);
 			return 1;
 		}
+		if (nargs == 2)
+			return neighbor_routes(rd, one, args[1], json, out);
 		ops->neighbors(out, rd, &one, 1);
 		return 0;
 	}

@@ -469,6 +469,39 @@ bool aspath_contains(const struct aspath *p, uint32_t asn)
 	return false;
 }
 
+static void put_be32(uint8_t *b, uint32_t v)
+{
+	b[0] = (uint8_t)(v >> 24);
+	b[1] = (uint8_t)(v >> 16);
+	b[2] = (uint8_t)(v >> 8);
+	b[3] = (uint8_t)v;
+}
+
+struct aspath *aspath_prepend(struct attr_pool *pool, const struct aspath *p, uint32_t asn,
+			      unsigned count)
+{
+	/* Joining a leading AS_SEQUENCE keeps the path one segment long (RFC 4271 §5.1.2). */
+	bool join = p->len && p->data[0] == ASPATH_SEQUENCE && p->data[1] + count <= 255;
+	size_t skip = join ? 2 : 0, len = p->len - skip + 2 + (size_t)count * 4;
+	uint8_t stackbuf[1024], *buf = len <= sizeof(stackbuf) ? stackbuf : malloc(len);
+	struct aspath *out;
+
+	if (!buf || count == 0 || count > 255 || len > UINT16_MAX) {
+		if (buf != stackbuf)
+			free(buf);
+		return NULL;
+	}
+	buf[0] = ASPATH_SEQUENCE;
+	buf[1] = (uint8_t)(count + (join ? p->data[1] : 0));
+	for (unsigned i = 0; i < count; i++)
+		put_be32(buf + 2 + i * 4, asn);
+	memcpy(buf + 2 + (size_t)count * 4, p->data + skip, p->len - skip);
+	out = aspath_intern(pool, buf, len);
+	if (buf != stackbuf)
+		free(buf);
+	return out;
+}
+
 /* ---- community lists (RFC 1997) ---- */
 
 struct comm_key {

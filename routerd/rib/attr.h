@@ -132,6 +132,9 @@ void aspath_unref(struct attr_pool *pool, struct aspath *p);
 /* FRR's text form: "65515 12076 65150", sets as "{1,2}", confed as "(1 2)"; "" when empty. */
 size_t aspath_fmt(const struct aspath *p, char *out, size_t outlen);
 bool aspath_contains(const struct aspath *p, uint32_t asn);
+/* p with asn prepended count times (1..255), interned; NULL on allocation failure. */
+struct aspath *aspath_prepend(struct attr_pool *pool, const struct aspath *p, uint32_t asn,
+			      unsigned count);
 
 /* v need not be sorted or unique; the interned list is. */
 struct community_list *community_list_intern(struct attr_pool *pool, const uint32_t *v, size_t n);

@@ -698,6 +698,7 @@ int rib_update(struct rib *rib, const struct prefix *p, uint16_t peer, struct at
 	uint32_t idx, gen;
 	struct rib_entry *e;
 	struct rib_path *old, *prev, *np;
+	bool fresh;
 
 	if (!a || peer >= rib->npeers || !make_key(rib, p, key))
 		return -1;
@@ -707,9 +708,11 @@ int rib_update(struct rib *rib, const struct prefix *p, uint16_t peer, struct at
 	e = entry_at(rib, idx);
 	gen = rib->peer_gen[peer];
 	old = find_live(e, peer, &prev);
+	/* A path of an earlier generation awaits a flush: for the peer it is new. */
+	fresh = !old || old->gen != gen;
 	if (old && old->attrs == a) {
 		old->gen = gen; /* refreshed: survives a pending flush */
-		return 0;
+		return fresh ? 2 : 0;
 	}
 	mark_dirty(rib, idx);
 	if (old && !(old->flags & (RIB_PATH_BEST | RIB_PATH_MULTIPATH))) {
@@ -717,7 +720,7 @@ int rib_update(struct rib *rib, const struct prefix *p, uint16_t peer, struct at
 		attrs_unref(rib->pool, old->attrs);
 		old->attrs = a;
 		old->gen = gen;
-		return 1;
+		return fresh ? 2 : 1;
 	}
 	np = entry_add_path(rib, e);
 	if (!np)
@@ -728,7 +731,7 @@ int rib_update(struct rib *rib, const struct prefix *p, uint16_t peer, struct at
 		old->flags |= RIB_PATH_STALE;
 		rib->nstale++;
 	}
-	return 1;
+	return fresh ? 2 : 1;
 }
 
 int rib_withdraw(struct rib *rib, const struct prefix *p, uint16_t peer)

@@ -132,9 +132,12 @@ void rib_set_decide(struct rib *rib, const struct decide_conf *c);
 
 /*
  * Sets peer's path for prefix p to attrs a (taking a new reference; the
- * caller keeps its own). Host bits of p are ignored. Returns 1 if the entry
- * was marked dirty, 0 if nothing changed (the path already had attrs a), -1
- * on a bad prefix or peer id or allocation failure.
+ * caller keeps its own). Host bits of p are ignored. Returns 2 if the peer
+ * had no current path for p (none, or one of a generation awaiting a flush:
+ * the caller counts received prefixes with it), 1 if its path was replaced,
+ * 0 if nothing changed (the path already had attrs a), -1 on a bad prefix or
+ * peer id or allocation failure. The entry is marked dirty unless the path
+ * already had attrs a.
  */
 int rib_update(struct rib *rib, const struct prefix *p, uint16_t peer, struct attrs *a);
 

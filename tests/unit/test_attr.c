@@ -431,6 +431,70 @@ static void test_aspath_contains(void **state)
 
 /* ---- communities ---- */
 
+/* eBGP export: our AS goes in front, joining a leading sequence where it fits (RFC 4271 §5.1.2). */
+static void test_aspath_prepend(void **state)
+{
+	static const struct {
+		uint32_t spec[8];
+		unsigned count;
+		const char *text;
+		uint16_t path_len;
+		uint8_t first_seg_count;
+	} cases[] = {
+		{ { 0 }, 1, "65001", 1, 1 },
+		{ { ASPATH_SEQUENCE, 2, 65515, 12076, 0 }, 1, "65001 65515 12076", 3, 3 },
+		{ { ASPATH_SEQUENCE, 1, 65515, 0 }, 2, "65001 65001 65515", 3, 3 },
+		/* a leading SET gets a new sequence in front */
+		{ { ASPATH_SET, 2, 1, 2, 0 }, 1, "65001 {1,2}", 2, 1 },
+	};
+	struct attr_pool *pool = *state;
+	struct attr_pool_stats st;
+
+	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
+		struct aspath *p = path_of(pool, cases[i].spec);
+		struct aspath *q = aspath_prepend(pool, p, 65001, cases[i].count);
+		char text[128];
+
+		assert_non_null(q);
+		aspath_fmt(q, text, sizeof(text));
+		assert_string_equal(text, cases[i].text);
+		assert_int_equal(q->path_len, cases[i].path_len);
+		assert_int_equal(q->neighbor_as, 65001);
+		assert_int_equal(q->data[1], cases[i].first_seg_count);
+		aspath_unref(pool, q);
+		aspath_unref(pool, p);
+	}
+	stats(pool, &st);
+	assert_int_equal(st.aspaths, 0);
+}
+
+/* A full 255-AS sequence cannot take one more: a new segment goes in front. */
+static void test_aspath_prepend_full_segment(void **state)
+{
+	struct attr_pool *pool = *state;
+	uint8_t data[2 + 255 * 4];
+	struct aspath *p, *q;
+
+	data[0] = ASPATH_SEQUENCE;
+	data[1] = 255;
+	for (unsigned i = 0; i < 255; i++) {
+		data[2 + i * 4] = 0;
+		data[3 + i * 4] = 0;
+		data[4 + i * 4] = 0xfd;
+		data[5 + i * 4] = (uint8_t)i;
+	}
+	p = aspath_intern(pool, data, sizeof(data));
+	q = aspath_prepend(pool, p, 65001, 1);
+	assert_non_null(q);
+	assert_int_equal(q->len, sizeof(data) + 6);
+	assert_int_equal(q->data[0], ASPATH_SEQUENCE);
+	assert_int_equal(q->data[1], 1);
+	assert_int_equal(q->path_len, 256);
+	assert_null(aspath_prepend(pool, p, 65001, 0));
+	aspath_unref(pool, q);
+	aspath_unref(pool, p);
+}
+
 static void test_communities_sorted_dedup(void **state)
 {
 	static const uint32_t messy[] = { COMMUNITY_NO_EXPORT, 3, 1, 3, 2, COMMUNITY_NO_EXPORT, 1 };
@@ -570,6 +634,9 @@ int main(void)
 						teardown_pool),
 		cmocka_unit_test_setup_teardown(test_aspath_malformed, setup_pool, teardown_pool),
 		cmocka_unit_test_setup_teardown(test_aspath_contains, setup_pool, teardown_pool),
+		cmocka_unit_test_setup_teardown(test_aspath_prepend, setup_pool, teardown_pool),
+		cmocka_unit_test_setup_teardown(test_aspath_prepend_full_segment, setup_pool,
+						teardown_pool),
 		cmocka_unit_test_setup_teardown(test_communities_sorted_dedup, setup_pool,
 						teardown_pool),
 		cmocka_unit_test_setup_teardown(test_lcommunities_sorted_dedup, setup_pool,

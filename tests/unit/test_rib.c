@@ -139,7 +139,7 @@ static void test_update_replace_withdraw(void **state)
 	struct rec r = { 0 };
 	size_t npfx, npaths;
 
-	assert_int_equal(rib_update(f->rib, &p, 1, a), 1);
+	assert_int_equal(rib_update(f->rib, &p, 1, a), 2);
 	assert_true(rib_busy(f->rib));
 	assert_int_equal(run_all(f->rib, &r), 1);
 	assert_false(rib_busy(f->rib));
@@ -192,7 +192,7 @@ static void test_noop_update_not_dirty(void **state)
 	struct attrs *a = as1(f->pool, 65001, 0);
 	struct rec r = { 0 };
 
-	assert_int_equal(rib_update(f->rib, &p, 1, a), 1);
+	assert_int_equal(rib_update(f->rib, &p, 1, a), 2);
 	run_all(f->rib, &r);
 	assert_int_equal(rib_update(f->rib, &p, 1, a), 0);
 	assert_false(rib_busy(f->rib));
@@ -226,7 +226,7 @@ static void test_host_bits_ignored(void **state)
 	struct attrs *a = as1(f->pool, 65001, 0);
 	struct rec r = { 0 };
 
-	assert_int_equal(rib_update(f->rib, &p, 1, a), 1);
+	assert_int_equal(rib_update(f->rib, &p, 1, a), 2);
 	assert_int_equal(rib_update(f->rib, &canon, 1, a), 0);
 	assert_non_null(rib_entry_find(f->rib, &canon));
 	run_all(f->rib, &r);
@@ -243,9 +243,9 @@ static void test_reported_once_per_batch(void **state)
 	struct attrs *c = mkattrs(f->pool, (uint32_t[]){ 65003, 1 }, 2, 0);
 	struct rec r = { 0 };
 
-	assert_int_equal(rib_update(f->rib, &p, 1, a), 1);
-	assert_int_equal(rib_update(f->rib, &p, 2, b), 1);
-	assert_int_equal(rib_update(f->rib, &p, 3, c), 1);
+	assert_int_equal(rib_update(f->rib, &p, 1, a), 2);
+	assert_int_equal(rib_update(f->rib, &p, 2, b), 2);
+	assert_int_equal(rib_update(f->rib, &p, 3, c), 2);
 	assert_int_equal(rib_update(f->rib, &p, 1, b), 1);
 	assert_int_equal(run_all(f->rib, &r), 1);
 	assert_int_equal(r.calls, 1);
@@ -293,7 +293,7 @@ static void test_multipath_changes(void **state)
 	c.max_paths = 4;
 	rib_set_decide(f->rib, &c);
 	for (uint16_t peer = 3; peer >= 1; peer--)
-		assert_int_equal(rib_update(f->rib, &p, peer, a), 1);
+		assert_int_equal(rib_update(f->rib, &p, peer, a), 2);
 	run_all(f->rib, &r);
 	assert_int_equal(r.calls, 1);
 	assert_int_equal(r.n_new, 3);
@@ -344,8 +344,8 @@ static void test_as_set_counts_one(void **state)
 	seq3 = mkattrs(f->pool, (uint32_t[]){ 65001, 1, 2 }, 3, 0);
 
 	/* peer 1 has the lower router-id, so only the path length can make peer 2 win */
-	assert_int_equal(rib_update(f->rib, &p, 1, seq3), 1);
-	assert_int_equal(rib_update(f->rib, &p, 2, with_set), 1);
+	assert_int_equal(rib_update(f->rib, &p, 1, seq3), 2);
+	assert_int_equal(rib_update(f->rib, &p, 2, with_set), 2);
 	run_all(f->rib, &r);
 	assert_int_equal(r.new_best.peer, 2);
 	attrs_unref(f->pool, with_set);
@@ -359,8 +359,8 @@ static void test_local_origination_preferred(void **state)
 	struct attrs *local = mkattrs(f->pool, NULL, 0, 0), *ebgp = as1(f->pool, 65001, 0);
 	struct rec r = { 0 };
 
-	assert_int_equal(rib_update(f->rib, &p, 1, ebgp), 1);
-	assert_int_equal(rib_update(f->rib, &p, RIB_PEER_LOCAL, local), 1);
+	assert_int_equal(rib_update(f->rib, &p, 1, ebgp), 2);
+	assert_int_equal(rib_update(f->rib, &p, RIB_PEER_LOCAL, local), 2);
 	run_all(f->rib, &r);
 	assert_int_equal(r.new_best.peer, RIB_PEER_LOCAL);
 	attrs_unref(f->pool, local);
@@ -379,9 +379,9 @@ static void test_peer_flush_in_slices(void **state)
 	for (unsigned i = 0; i < 1000; i++) {
 		struct prefix p = pfx4(20, i >> 8, i & 0xff, 0, 24);
 
-		assert_int_equal(rib_update(f->rib, &p, 1, a), 1);
+		assert_int_equal(rib_update(f->rib, &p, 1, a), 2);
 		if (i % 2)
-			assert_int_equal(rib_update(f->rib, &p, 2, b), 1);
+			assert_int_equal(rib_update(f->rib, &p, 2, b), 2);
 	}
 	run_all(f->rib, &r);
 	assert_int_equal(r.calls, 1000);
@@ -415,15 +415,16 @@ static void test_flush_then_relearn(void **state)
 	struct rec r = { 0 };
 	size_t npfx;
 
-	assert_int_equal(rib_update(f->rib, &p1, 1, a), 1);
-	assert_int_equal(rib_update(f->rib, &p2, 1, a), 1);
-	assert_int_equal(rib_update(f->rib, &p3, 1, a), 1);
+	assert_int_equal(rib_update(f->rib, &p1, 1, a), 2);
+	assert_int_equal(rib_update(f->rib, &p2, 1, a), 2);
+	assert_int_equal(rib_update(f->rib, &p3, 1, a), 2);
 	run_all(f->rib, &r);
 	rib_peer_flush(f->rib, 1);
-	rib_run(f->rib, 1, on_change, &r);		    /* part of the sweep */
-	assert_int_equal(rib_update(f->rib, &p2, 1, a), 0); /* same attrs: refreshed */
-	assert_int_equal(rib_update(f->rib, &p3, 1, b), 1);
-	assert_int_equal(rib_update(f->rib, &p4, 1, a), 1);
+	rib_run(f->rib, 1, on_change, &r); /* part of the sweep */
+	assert_int_equal(rib_update(f->rib, &p2, 1, a),
+			 2); /* same attrs: new for the new session, not re-decided */
+	assert_int_equal(rib_update(f->rib, &p3, 1, b), 2);
+	assert_int_equal(rib_update(f->rib, &p4, 1, a), 2);
 	rib_peer_flush(f->rib, 2); /* another peer's flush in the queue */
 	run_all(f->rib, &r);
 	assert_false(rib_busy(f->rib));
@@ -463,7 +464,7 @@ static void test_walk_in_prefix_order(void **state)
 	struct rec r = { 0 };
 
 	for (unsigned i = 0; i < 6; i++)
-		assert_int_equal(rib_update(f->rib, &in[i], 1, a), 1);
+		assert_int_equal(rib_update(f->rib, &in[i], 1, a), 2);
 	run_all(f->rib, &r);
 	assert_int_equal(rib_walk(f->rib, walk_collect, &w), 0);
 	assert_int_equal(w.n, 6);
@@ -486,7 +487,7 @@ static void test_ipv6_table(void **state)
 	host.bytes[15] = 1;
 	assert_non_null(rib6);
 	assert_int_equal(rib_set_peers(rib6, f->peers, NPEERS), 0);
-	assert_int_equal(rib_update(rib6, &host, 4, a), 1);
+	assert_int_equal(rib_update(rib6, &host, 4, a), 2);
 	run_all(rib6, &r);
 	assert_int_equal(r.calls, 1);
 	assert_memory_equal(&r.last_prefix, &p, sizeof(p));
@@ -509,7 +510,7 @@ static void test_grow_and_delete(void **state)
 	for (unsigned i = 0; i < 20000; i++) {
 		struct prefix p = pfx4(40, i >> 8, i & 0xff, 0, 24);
 
-		assert_int_equal(rib_update(f->rib, &p, 1, a), 1);
+		assert_int_equal(rib_update(f->rib, &p, 1, a), 2);
 	}
 	run_all(f->rib, &r);
 	for (unsigned i = 0; i < 20000; i += 3) {
@@ -614,7 +615,9 @@ static void m_apply(struct model *m, struct rib *rib, struct attrs **av, uint32_
 		int ret = rib_update(rib, &p, peer, a);
 
 		if (!m->flushing[peer])
-			assert_int_equal(ret, m->paths[i][peer] != a);
+			assert_int_equal(ret, m->paths[i][peer] == a ? 0
+					      : m->paths[i][peer]    ? 1
+								     : 2);
 		m->paths[i][peer] = a;
 	} else if (r < 80) {
 		int ret = rib_withdraw(rib, &p, peer);
@@ -704,7 +707,7 @@ static void test_million_prefixes(void **state)
 		uint32_t net = 0x01000000u + (i << 8);
 		struct prefix p = pfx4(net >> 24, net >> 16, net >> 8, 0, 24);
 
-		assert_true(rib_update(f->rib, &p, 1, v[i % nattrs]) == 1);
+		assert_true(rib_update(f->rib, &p, 1, v[i % nattrs]) == 2);
 	}
 	t1 = now();
 	assert_int_equal(rib_run(f->rib, SIZE_MAX, NULL, NULL), nprefixes);

@@ -1,0 +1,170 @@
+/* The RDE's life: set-up, the decision loop, sessions coming and going, our own routes. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "routerd/bgp/peer.h"
+#include "routerd/bgp/update.h"
+#include "routerd/lib/log.h"
+#include "routerd/rde/rde.h"
+#include "routerd/rde/rde_internal.h"
+#include "routerd/rib/adjout.h"
+
+/* Entries decided per loop iteration: small enough that keepalives are never late. */
+#define DECIDE_SLICE 4096
+#define WEIGHT_LOCAL 32768 /* FRR's weight for routes the router originates */
+
+#define rde_of(w, member) ((struct rde *)((char *)(w)-offsetof(struct rde, member)))
+
+struct rib *rde_rib(struct rde *rde, uint8_t family)
+{
+	return rde->rib[family == AF_INET6 ? RDE_V6 : RDE_V4];
+}
+
+static void on_change(void *ctx, const struct rib_entry *e, const struct rib_change *chg)
+{
+	struct rde *rde = ctx;
+
+	rde_fib_change(rde, e, chg);
+	rde_out_change(rde, e, chg);
+}
+
+static void work_cb(struct ev_loop *loop, ev_idle *w, int revents)
+{
+	struct rde *rde = rde_of(w, work);
+	bool busy = false;
+
+	for (int af = 0; af < RDE_AF_COUNT; af++) {
+		rib_run(rde->rib[af], DECIDE_SLICE, on_change, rde);
+		busy |= rib_busy(rde->rib[af]);
+	}
+	if (!busy)
+		ev_idle_stop(loop, w);
+}
+
+static void flush_cb(struct ev_loop *loop, ev_prepare *w, int revents)
+{
+	rde_out_flush(rde_of(w, flush));
+}
+
+static void publish_peers(struct rde *rde)
+{
+	for (int af = 0; af < RDE_AF_COUNT; af++)
+		rib_set_peers(rde->rib[af], rde->pinfo, rde->n_pinfo);
+}
+
+static void decide_conf_of(const struct conf_af *c, struct decide_conf *d)
+{
+	decide_conf_init(d);
+	d->max_paths = c->maximum_paths ? c->maximum_paths : 1;
+	d->multipath_relax = c->multipath_relax;
+}
+
+int rde_init(struct rde *rde, struct bgp *bgp, const struct routerd_conf *conf, struct fib *fib)
+{
+	memset(rde, 0, sizeof(*rde));
+	rde->bgp = bgp;
+	rde->loop = bgp->loop;
+	rde->fib = fib;
+	rde->pool = attr_pool_new();
+	rde->adjout = rde->pool ? adjout_new(rde->pool) : NULL;
+	rde->scratch = malloc(sizeof(*rde->scratch));
+	rde->n_pinfo = bgp->n_peers + 1;
+	rde->pinfo = calloc(rde->n_pinfo, sizeof(*rde->pinfo));
+	if (!rde->adjout || !rde->scratch || !rde->pinfo)
+		return -1;
+	rde->pinfo[RIB_PEER_LOCAL].local = true;
+	rde->pinfo[RIB_PEER_LOCAL].router_id = bgp->router_id;
+	rde->pinfo[RIB_PEER_LOCAL].remote_as = bgp->asn;
+	decide_conf_of(&conf->bgp.ipv4, &rde->decide[RDE_V4]);
+	decide_conf_of(&conf->bgp.ipv6, &rde->decide[RDE_V6]);
+	for (int af = 0; af < RDE_AF_COUNT; af++) {
+		rde->rib[af] = rib_new(af == RDE_V4 ? AF_INET : AF_INET6, rde->pool);
+		if (!rde->rib[af])
+			return -1;
+		rib_set_decide(rde->rib[af], &rde->decide[af]);
+	}
+	publish_peers(rde);
+	ev_idle_init(&rde->work, work_cb);
+	ev_prepare_init(&rde->flush, flush_cb);
+	ev_prepare_start(rde->loop, &rde->flush);
+	return 0;
+}
+
+void rde_free(struct rde *rde)
+{
+	ev_idle_stop(rde->loop, &rde->work);
+	ev_prepare_stop(rde->loop, &rde->flush);
+	if (rde->adjout)
+		adjout_free(rde->adjout);
+	for (int af = 0; af < RDE_AF_COUNT; af++)
+		if (rde->rib[af])
+			rib_free(rde->rib[af]);
+	if (rde->pool)
+		attr_pool_free(rde->pool);
+	free(rde->groups);
+	free(rde->scratch);
+	free(rde->pinfo);
+	memset(rde, 0, sizeof(*rde));
+}
+
+void rde_peer_up(struct rde *rde, struct bgp_peer *p)
+{
+	struct rib_peer_info *pi = &rde->pinfo[p->id];
+
+	pi->router_id = p->remote_id;
+	pi->remote_as = p->remote_as;
+	pi->addr = p->addr;
+	pi->ibgp = bgp_peer_is_ibgp(p);
+	pi->local = false;
+	publish_peers(rde);
+	p->prefixes_received = 0;
+	rde_out_peer_up(rde, p);
+}
+
+void rde_peer_down(struct rde *rde, struct bgp_peer *p)
+{
+	rde_out_peer_down(rde, p);
+	for (int af = 0; af < RDE_AF_COUNT; af++)
+		rib_peer_flush(rde->rib[af], p->id);
+	p->prefixes_received = 0;
+	ev_idle_start(rde->loop, &rde->work);
+}
+
+void rde_refresh_out(struct rde *rde, struct bgp_peer *p, uint16_t afi, uint8_t safi)
+{
+	if (safi != BGP_SAFI_UNICAST || (afi != BGP_AFI_IPV4 && afi != BGP_AFI_IPV6))
+		return; /* RFC 2918: an AFI/SAFI we did not negotiate is ignored */
+	log_info("route-refresh-received", "peer=%s afi=%u safi=%u", p->conf.peer, afi, safi);
+	rde_out_refresh(rde, p, afi == BGP_AFI_IPV4 ? RDE_V4 : RDE_V6);
+}
+
+/* Our originations: no AS path, next hop is ourselves (filled in per session). */
+int rde_local_set(struct rde *rde, const struct prefix *p, uint8_t origin)
+{
+	struct attrs t, *a;
+	int ret;
+
+	attrs_init(&t);
+	t.origin = origin;
+	t.weight = WEIGHT_LOCAL;
+	t.nexthop.family = p->family;
+	t.aspath = aspath_intern(rde->pool, NULL, 0);
+	if (!t.aspath)
+		return -1;
+	a = attrs_intern(rde->pool, &t);
+	aspath_unref(rde->pool, t.aspath);
+	if (!a)
+		return -1;
+	ret = rib_update(rde_rib(rde, p->family), p, RIB_PEER_LOCAL, a);
+	attrs_unref(rde->pool, a);
+	ev_idle_start(rde->loop, &rde->work);
+	return ret < 0 ? -1 : 0;
+}
+
+int rde_local_del(struct rde *rde, const struct prefix *p)
+{
+	int ret = rib_withdraw(rde_rib(rde, p->family), p, RIB_PEER_LOCAL);
+
+	ev_idle_start(rde->loop, &rde->work);
+	return ret < 0 ? -1 : 0;
+}

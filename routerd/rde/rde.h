@@ -1,0 +1,102 @@
+/*
+ * The route decision engine glue (OpenBGPD's "RDE" role): takes decoded
+ * UPDATEs from sessions into the RIB, runs the decision process in bounded
+ * slices from the event loop, and hands every change of a best path or ECMP
+ * set to the kernel FIB and to the Adj-RIB-Out update groups, whose packed
+ * UPDATEs it writes to the member sessions.
+ *
+ * The pure parts live in routerd/rib (attr, rib, decide, adjout) and
+ * routerd/bgp/update; this folder is where they meet sockets and timers.
+ */
+#ifndef ROUTERD_RDE_RDE_H
+#define ROUTERD_RDE_RDE_H
+
+#include <ev.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "routerd/bgp/wire.h"
+#include "routerd/conf/conf.h"
+#include "routerd/rib/attr.h"
+#include "routerd/rib/decide.h"
+#include "routerd/rib/rib.h"
+
+struct bgp;
+struct bgp_peer;
+struct fib;
+struct iface_mon;
+struct adjout;
+struct update_scratch;
+
+enum rde_af { RDE_V4, RDE_V6, RDE_AF_COUNT };
+
+struct rde_stats {
+	uint64_t updates_in;
+	uint64_t treat_as_withdraw; /* RFC 7606 outcomes, each logged */
+	uint64_t attr_discard;
+	uint64_t as_loop;	 /* UPDATEs whose prefixes were refused: our AS in the path */
+	uint64_t updates_out;	 /* messages packed by update groups */
+	uint64_t fib_unresolved; /* paths whose next hop the kernel cannot reach */
+};
+
+struct rde_group; /* an update group and its member sessions (rde_out.c) */
+struct adjout_replay;
+
+/* A session's side of the Adj-RIB-Out for one family (kept in struct bgp_peer). */
+struct rde_peer_out {
+	struct rde_group *group;      /* NULL: the family is not sent on this session */
+	struct adjout_replay *replay; /* routes the group had before this member joined */
+	uint8_t nh[32];		      /* our next hop as patched into this member's UPDATEs */
+	uint8_t nh_len;
+	bool eor_due; /* End-of-RIB goes out once the initial table has */
+};
+
+struct rde {
+	struct bgp *bgp;
+	struct ev_loop *loop;
+	struct attr_pool *pool;
+	struct rib *rib[RDE_AF_COUNT];
+	struct decide_conf decide[RDE_AF_COUNT];
+	struct rib_peer_info *pinfo; /* [0] = our own originations, [i] = bgp->peers[i - 1] */
+	unsigned n_pinfo;
+	struct update_scratch *scratch;
+	struct fib *fib;       /* NULL: routes are not installed (no kernel access) */
+	struct iface_mon *ifm; /* our interfaces: their subnets are never installed from BGP */
+	struct adjout *adjout;
+	struct rde_group **groups;
+	unsigned n_groups;
+	ev_idle work;	  /* runs decision slices while anything is queued */
+	ev_prepare flush; /* packs and writes pending UPDATEs once per loop iteration */
+	struct rde_stats stats;
+};
+
+int rde_init(struct rde *rde, struct bgp *bgp, const struct routerd_conf *conf, struct fib *fib);
+void rde_free(struct rde *rde);
+
+/* A session reached Established: learn the peer's facts, join its update groups, send the table. */
+void rde_peer_up(struct rde *rde, struct bgp_peer *p);
+/* The session is gone: withdraw its paths (in slices) and leave its groups. */
+void rde_peer_down(struct rde *rde, struct bgp_peer *p);
+/*
+ * One UPDATE from an Established peer. Returns 0, or -1 when RFC 7606 says
+ * the session must be reset (err holds the NOTIFICATION).
+ */
+int rde_update_in(struct rde *rde, struct bgp_peer *p, const uint8_t *msg, size_t len,
+		  struct bgp_notify *err);
+/* The peer sent ROUTE-REFRESH for afi/safi: send it the Adj-RIB-Out again. */
+void rde_refresh_out(struct rde *rde, struct bgp_peer *p, uint16_t afi, uint8_t safi);
+/* A session's write queue drained: groups held back for it may continue. */
+void rde_peer_writable(struct rde *rde, struct bgp_peer *p);
+
+/* Our own originations (network, redistribute connected): set or withdraw. */
+int rde_local_set(struct rde *rde, const struct prefix *p, uint8_t origin);
+int rde_local_del(struct rde *rde, const struct prefix *p);
+
+struct rib *rde_rib(struct rde *rde, uint8_t family);
+/* Prefixes currently advertised to the peer (all families). */
+size_t rde_out_count(const struct bgp_peer *p);
+/* What the peer's update group advertises for af, in prefix order (advertised-routes). */
+int rde_out_walk(const struct bgp_peer *p, enum rde_af af,
+		 int (*fn)(void *ctx, const struct prefix *pfx, struct attrs *a), void *ctx);
+
+#endif

@@ -1,0 +1,120 @@
+/*
+ * Best paths and ECMP sets into the kernel: each set of next hops becomes a
+ * kernel nexthop object (or group), so a link or peer failure changes one
+ * group instead of rewriting every route that uses it.
+ */
+#include <string.h>
+
+#include "routerd/bgp/peer.h"
+#include "routerd/kernel/fib.h"
+#include "routerd/kernel/iface.h"
+#include "routerd/lib/log.h"
+#include "routerd/rde/rde.h"
+
+/*
+ * The kernel next hop of one path: a global next hop is resolved through the
+ * kernel's own routes; a link-local one (IPv6 sessions over link-local, RFC
+ * 8950 unnumbered) is only meaningful on the interface of the session.
+ */
+static int path_nh(struct rde *rde, const struct rib_sel *s, struct fib_nh *out)
+{
+	const struct attrs *a = s->attrs;
+	const struct bgp_peer *p = &rde->bgp->peers[s->peer - 1];
+	const struct ipaddr *ll = a->nexthop_ll.family ? &a->nexthop_ll : NULL;
+
+	memset(out, 0, sizeof(*out));
+	if (!ll && ipaddr_is_v6_linklocal(&a->nexthop))
+		ll = &a->nexthop;
+	if (ll && (ipaddr_is_unspec(&a->nexthop) || ll == &a->nexthop)) {
+		if (!p->scope_id)
+			return -1;
+		out->family = AF_INET6;
+		out->gw = *ll;
+		out->ifindex = (int)p->scope_id;
+		return 0;
+	}
+	return fib_resolve(rde->fib, &a->nexthop, out);
+}
+
+/* The nexthop object or group for a selection, with one reference for the caller; 0 if none. */
+static uint32_t selection_id(struct rde *rde, const struct prefix *pfx, const struct rib_sel *sel,
+			     unsigned n)
+{
+	uint32_t ids[RIB_MAX_MULTIPATH], id = 0;
+	unsigned k = 0;
+
+	for (unsigned i = 0; i < n; i++) {
+		struct fib_nh nh;
+
+		if (sel[i].peer == RIB_PEER_LOCAL)
+			continue;
+		if (path_nh(rde, &sel[i], &nh) < 0) {
+			char s[ADDR_STRLEN], ps[ADDR_STRLEN + 4];
+
+			rde->stats.fib_unresolved++;
+			log_warn("nexthop-unresolved", "prefix=%s nexthop=%s",
+				 prefix_fmt(pfx, ps, sizeof(ps)),
+				 ipaddr_fmt(&sel[i].attrs->nexthop, s, sizeof(s)));
+			continue;
+		}
+		ids[k] = fib_nh_get(rde->fib, &nh);
+		if (ids[k])
+			k++;
+	}
+	if (k)
+		id = fib_group_get(rde->fib, ids, k);
+	for (unsigned i = 0; i < k; i++)
+		fib_nh_put(rde->fib, ids[i]);
+	return id;
+}
+
+struct connected_match {
+	const struct prefix *pfx;
+	bool found;
+};
+
+static void match_addr(const struct iface *ifp, const struct iface_addr *a, void *arg)
+{
+	struct connected_match *m = arg;
+	struct prefix q = { .family = a->addr.family, .len = a->plen };
+
+	memcpy(q.bytes, a->addr.bytes, sizeof(q.bytes));
+	prefix_normalize(&q);
+	if (q.family == m->pfx->family && q.len == m->pfx->len &&
+	    !memcmp(q.bytes, m->pfx->bytes, sizeof(q.bytes)))
+		m->found = true;
+}
+
+static void match_iface(const struct iface *ifp, void *arg)
+{
+	if (iface_usable(ifp))
+		iface_each_addr(ifp, match_addr, arg);
+}
+
+/* A subnet of our own interfaces: the kernel's connected route wins, as zebra's distance 0 does. */
+static bool is_connected(const struct rde *rde, const struct prefix *pfx)
+{
+	struct connected_match m = { pfx, false };
+
+	if (rde->ifm)
+		iface_each(rde->ifm, match_iface, &m);
+	return m.found;
+}
+
+void rde_fib_change(struct rde *rde, const struct rib_entry *e, const struct rib_change *chg)
+{
+	struct prefix pfx;
+	uint32_t id;
+
+	if (!rde->fib || (!chg->best_changed && !chg->multipath_changed))
+		return;
+	rib_entry_prefix(e, &pfx);
+	id = is_connected(rde, &pfx) ? 0 : selection_id(rde, &pfx, chg->new_mp, chg->n_new);
+	if (id) {
+		/* The route takes its own reference and drops the one of its old set. */
+		fib_route_set(rde->fib, &pfx, id);
+		fib_group_put(rde->fib, id);
+	} else {
+		fib_route_del(rde->fib, &pfx);
+	}
+}

@@ -1,0 +1,463 @@
+/*
+ * Routes out: update groups, export rules, and writing packed UPDATEs.
+ *
+ * Every session that reaches Established joins one update group per address
+ * family it can carry. The group decides and packs once; each member gets
+ * the same bytes with its own next hop patched in (next-hop-self differs per
+ * session). A member that joins a group that already advertises routes gets
+ * them replayed on its own, then End-of-RIB.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "routerd/bgp/peer.h"
+#include "routerd/lib/log.h"
+#include "routerd/rde/rde.h"
+#include "routerd/rde/rde_internal.h"
+#include "routerd/rib/adjout.h"
+
+#define OUT_HIGH_WATER	   (256 * 1024) /* stop packing for a member with this much queued */
+#define LOCAL_PREF_DEFAULT 100
+
+struct rde_group {
+	struct adjout_group *g;
+	struct adjout_group_key key;
+	enum rde_af af;
+	struct bgp_peer **members;
+	unsigned n_members;
+};
+
+/* ---- export rules ---- */
+
+static bool filtered_by_community(const struct attrs *a, bool ebgp)
+{
+	const struct community_list *c = a->communities;
+
+	if (!c)
+		return false;
+	/* RFC 1997 well-known communities */
+	if (community_list_has(c, COMMUNITY_NO_ADVERTISE))
+		return true;
+	return ebgp && (community_list_has(c, COMMUNITY_NO_EXPORT) ||
+			community_list_has(c, COMMUNITY_NO_EXPORT_SUBCONFED));
+}
+
+static void set_placeholder_nexthop(const struct adjout_group_key *k, struct attrs *t)
+{
+	memset(&t->nexthop, 0, sizeof(t->nexthop));
+	memset(&t->nexthop_ll, 0, sizeof(t->nexthop_ll));
+	t->nexthop.family = k->nh_family;
+	if (k->nh_ll) {
+		t->nexthop_ll.family = AF_INET6;
+		t->nexthop_ll.bytes[0] = 0xfe;
+		t->nexthop_ll.bytes[1] = 0x80;
+	}
+}
+
+/*
+ * What a group advertises for a best path: NULL when it must not be sent
+ * (iBGP split horizon, NO_ADVERTISE/NO_EXPORT, back to its only member),
+ * otherwise interned export attributes with one reference for the caller.
+ */
+static struct attrs *export_attrs(struct rde *rde, const struct rde_group *rg,
+				  const struct rib_sel *best)
+{
+	const struct rib_peer_info *src;
+	const struct attrs *a = best->attrs;
+	bool ebgp = !rg->key.enc.ibgp, nh_self;
+	struct aspath *prepended = NULL;
+	struct attrs t, *out;
+
+	if (!a)
+		return NULL;
+	src = &rde->pinfo[best->peer];
+	if (src->ibgp && !src->local && rg->key.enc.ibgp)
+		return NULL; /* RFC 4271 §9.2: iBGP-learned routes are not sent to iBGP peers */
+	if (filtered_by_community(a, ebgp))
+		return NULL;
+	/* Like FRR and BIRD: not back to the peer it came from when that is the only member. */
+	if (rg->n_members == 1 && rg->members[0]->id == best->peer)
+		return NULL;
+	attrs_init(&t);
+	memcpy(&t.origin, &a->origin, sizeof(t) - offsetof(struct attrs, origin));
+	t.weight = 0;
+	if (ebgp) {
+		prepended = aspath_prepend(rde->pool, a->aspath, rde->bgp->asn, 1);
+		if (!prepended)
+			return NULL;
+		t.aspath = prepended;
+		t.flags &= ~ATTR_HAS_LOCAL_PREF;
+		t.local_pref = 0;
+		/* §5.1.4: a MED learned from a neighboring AS is not passed to another. */
+		if (!src->local) {
+			t.flags &= ~ATTR_HAS_MED;
+			t.med = 0;
+		}
+		nh_self = true;
+	} else {
+		if (!(t.flags & ATTR_HAS_LOCAL_PREF)) {
+			t.flags |= ATTR_HAS_LOCAL_PREF;
+			t.local_pref = LOCAL_PREF_DEFAULT;
+		}
+		/* §5.1.3: iBGP keeps the next hop, unless it is ours or of another family. */
+		nh_self = src->local || a->nexthop.family != rg->key.nh_family;
+	}
+	if (nh_self)
+		set_placeholder_nexthop(&rg->key, &t);
+	out = attrs_intern(rde->pool, &t);
+	if (prepended)
+		aspath_unref(rde->pool, prepended);
+	return out;
+}
+
+/* ---- groups ---- */
+
+static bool key_equal(const struct adjout_group_key *a, const struct adjout_group_key *b)
+{
+	return a->family == b->family && a->enc.as4 == b->enc.as4 && a->enc.ibgp == b->enc.ibgp &&
+	       a->enc.ext_nexthop == b->enc.ext_nexthop && a->enc.max_len == b->enc.max_len &&
+	       a->nh_family == b->nh_family && a->nh_ll == b->nh_ll && a->policy_id == b->policy_id;
+}
+
+static void group_export_one(struct rde *rde, struct rde_group *rg, const struct rib_entry *e)
+{
+	const struct rib_path *best = rib_entry_best(e);
+	struct rib_sel sel = { best ? best->attrs : NULL, best ? best->peer : 0 };
+	struct attrs *a = export_attrs(rde, rg, &sel);
+	struct prefix pfx;
+
+	rib_entry_prefix(e, &pfx);
+	adjout_set(rg->g, &pfx, a);
+	if (a)
+		attrs_unref(rde->pool, a);
+}
+
+struct refill_ctx {
+	struct rde *rde;
+	struct rde_group *rg;
+};
+
+static int refill_one(void *ctx, const struct rib_entry *e)
+{
+	struct refill_ctx *r = ctx;
+
+	group_export_one(r->rde, r->rg, e);
+	return 0;
+}
+
+/*
+ * Recomputes what the group advertises for every prefix (a new group, or a
+ * membership change that alters the export rules). Synchronous for now: a
+ * full table takes a fraction of a second.
+ */
+static void group_refill(struct rde *rde, struct rde_group *rg)
+{
+	struct refill_ctx r = { rde, rg };
+
+	rib_walk(rde->rib[rg->af], refill_one, &r);
+}
+
+static struct rde_group *group_find(struct rde *rde, const struct adjout_group_key *k)
+{
+	for (unsigned i = 0; i < rde->n_groups; i++)
+		if (key_equal(&rde->groups[i]->key, k))
+			return rde->groups[i];
+	return NULL;
+}
+
+static struct rde_group *group_create(struct rde *rde, const struct adjout_group_key *k,
+				      enum rde_af af)
+{
+	struct rde_group **v = realloc(rde->groups, (rde->n_groups + 1) * sizeof(*v));
+	struct rde_group *rg = calloc(1, sizeof(*rg));
+
+	if (v)
+		rde->groups = v;
+	if (!v || !rg) {
+		free(rg);
+		return NULL;
+	}
+	rg->key = *k;
+	rg->af = af;
+	rde->groups[rde->n_groups++] = rg;
+	return rg;
+}
+
+static void group_destroy(struct rde *rde, struct rde_group *rg)
+{
+	for (unsigned i = 0; i < rde->n_groups; i++) {
+		if (rde->groups[i] != rg)
+			continue;
+		rde->groups[i] = rde->groups[--rde->n_groups];
+		break;
+	}
+	free(rg->members);
+	free(rg);
+}
+
+static int group_add_member(struct rde_group *rg, struct bgp_peer *p)
+{
+	struct bgp_peer **v = realloc(rg->members, (rg->n_members + 1) * sizeof(*v));
+
+	if (!v)
+		return -1;
+	rg->members = v;
+	rg->members[rg->n_members++] = p;
+	return 0;
+}
+
+static void group_del_member(struct rde_group *rg, struct bgp_peer *p)
+{
+	for (unsigned i = 0; i < rg->n_members; i++)
+		if (rg->members[i] == p) {
+			rg->members[i] = rg->members[--rg->n_members];
+			return;
+		}
+}
+
+/*
+ * The group key of a session for one family, and the next hop bytes patched
+ * into its copy of each UPDATE. -1 when the session cannot carry the family
+ * (IPv4 over an IPv6 session without RFC 8950, IPv6 over an IPv4 session).
+ */
+static int member_key(const struct bgp_peer *p, enum rde_af af, struct adjout_group_key *k,
+		      struct rde_peer_out *o)
+{
+	const struct bgp_conn *c = p->established;
+	const struct ipaddr *local = &c->local_addr;
+
+	memset(k, 0, sizeof(*k));
+	k->family = af == RDE_V4 ? AF_INET : AF_INET6;
+	k->enc.as4 = p->caps_negotiated.as4;
+	k->enc.ibgp = bgp_peer_is_ibgp(p);
+	k->enc.max_len = BGP_MAX_MSG_LEN;
+	if (af == RDE_V4 && local->family == AF_INET) {
+		k->nh_family = AF_INET;
+	} else if (local->family == AF_INET6 &&
+		   (af == RDE_V6 || (p->caps_negotiated.ext_nexthop & BGP_AF_IPV4_UNICAST))) {
+		k->nh_family = AF_INET6;
+		k->enc.ext_nexthop = af == RDE_V4;
+		/* [global-or-link-local, link-local], as FRR sends on link-local sessions */
+		k->nh_ll = ipaddr_is_v6_linklocal(local);
+	} else {
+		return -1;
+	}
+	o->nh_len = k->nh_family == AF_INET ? 4 : k->nh_ll ? 32 : 16;
+	memcpy(o->nh, local->bytes, k->nh_family == AF_INET ? 4 : 16);
+	if (k->nh_ll)
+		memcpy(o->nh + 16, local->bytes, 16);
+	return 0;
+}
+
+static uint32_t af_bit(enum rde_af af)
+{
+	return af == RDE_V4 ? BGP_AF_IPV4_UNICAST : BGP_AF_IPV6_UNICAST;
+}
+
+static void join(struct rde *rde, struct bgp_peer *p, enum rde_af af)
+{
+	struct rde_peer_out *o = &p->out[af];
+	struct adjout_group_key k;
+	struct rde_group *rg;
+	bool created = false;
+
+	if (member_key(p, af, &k, o) < 0) {
+		log_info("family-not-sent",
+			 "peer=%s family=%s reason=\"no next hop of that family\"", p->conf.peer,
+			 af == RDE_V4 ? "ipv4" : "ipv6");
+		return;
+	}
+	rg = group_find(rde, &k);
+	if (!rg) {
+		rg = group_create(rde, &k, af);
+		created = true;
+	}
+	if (!rg || group_add_member(rg, p) < 0)
+		return;
+	rg->g = adjout_group_get(rde->adjout, &k);
+	o->group = rg;
+	o->eor_due = true;
+	/* A new group, or one whose send-back rule just changed, is recomputed. */
+	if (created || rg->n_members == 2)
+		group_refill(rde, rg);
+	if (!created)
+		o->replay = adjout_replay_start(rg->g);
+}
+
+static void leave(struct rde *rde, struct bgp_peer *p, enum rde_af af)
+{
+	struct rde_peer_out *o = &p->out[af];
+	struct rde_group *rg = o->group;
+
+	if (!rg)
+		return;
+	if (o->replay)
+		adjout_replay_free(o->replay);
+	group_del_member(rg, p);
+	adjout_group_put(rde->adjout, rg->g);
+	memset(o, 0, sizeof(*o));
+	if (!rg->n_members)
+		group_destroy(rde, rg);
+	else if (rg->n_members == 1)
+		group_refill(rde, rg);
+}
+
+void rde_out_peer_up(struct rde *rde, struct bgp_peer *p)
+{
+	uint32_t afs = p->caps_negotiated.mp ? p->caps_negotiated.mp : BGP_AF_IPV4_UNICAST;
+
+	for (int af = 0; af < RDE_AF_COUNT; af++)
+		if (afs & af_bit(af))
+			join(rde, p, af);
+}
+
+void rde_out_peer_down(struct rde *rde, struct bgp_peer *p)
+{
+	for (int af = 0; af < RDE_AF_COUNT; af++)
+		leave(rde, p, af);
+}
+
+void rde_out_change(struct rde *rde, const struct rib_entry *e, const struct rib_change *chg)
+{
+	enum rde_af af;
+	struct prefix pfx;
+
+	if (!chg->best_changed)
+		return;
+	rib_entry_prefix(e, &pfx);
+	af = pfx.family == AF_INET6 ? RDE_V6 : RDE_V4;
+	for (unsigned i = 0; i < rde->n_groups; i++) {
+		struct rde_group *rg = rde->groups[i];
+		struct attrs *a;
+
+		if (rg->af != af)
+			continue;
+		a = export_attrs(rde, rg, &chg->new_best);
+		adjout_set(rg->g, &pfx, a);
+		if (a)
+			attrs_unref(rde->pool, a);
+	}
+}
+
+void rde_out_refresh(struct rde *rde, struct bgp_peer *p, enum rde_af af)
+{
+	struct rde_peer_out *o = &p->out[af];
+
+	if (!o->group)
+		return;
+	if (o->replay)
+		adjout_replay_free(o->replay);
+	o->replay = adjout_replay_start(o->group->g);
+	o->eor_due = true;
+}
+
+/* ---- writing ---- */
+
+/* The group packs next-hop-self as zeros (and fe80:: for the link-local half). */
+static bool is_placeholder(const uint8_t *b, size_t len)
+{
+	static const uint8_t zero[16];
+
+	if (len == 32)
+		return !memcmp(b, zero, 16) && b[16] == 0xfe && b[17] == 0x80 &&
+		       !memcmp(b + 18, zero, 14);
+	return !memcmp(b, zero, len);
+}
+
+static void send_patched(struct bgp_peer *p, const struct rde_peer_out *o, uint8_t *msg,
+			 const struct adjout_msg *m)
+{
+	uint8_t saved[32];
+	bool patch =
+		m->nh_len && m->nh_len == o->nh_len && is_placeholder(msg + m->nh_off, m->nh_len);
+
+	if (patch) {
+		memcpy(saved, msg + m->nh_off, m->nh_len);
+		memcpy(msg + m->nh_off, o->nh, m->nh_len);
+	}
+	session_send(p->established, msg, m->len);
+	if (patch)
+		memcpy(msg + m->nh_off, saved, m->nh_len);
+}
+
+static bool member_blocked(const struct bgp_peer *p)
+{
+	return !p->established || session_queued(p->established) > OUT_HIGH_WATER;
+}
+
+static bool group_blocked(const struct rde_group *rg)
+{
+	for (unsigned i = 0; i < rg->n_members; i++)
+		if (member_blocked(rg->members[i]))
+			return true;
+	return false;
+}
+
+static void flush_group(struct rde *rde, struct rde_group *rg)
+{
+	uint8_t msg[BGP_MAX_MSG_LEN];
+	struct adjout_msg m;
+
+	while (adjout_pending(rg->g) && !group_blocked(rg) &&
+	       adjout_next(rg->g, msg, sizeof(msg), &m)) {
+		rde->stats.updates_out++;
+		for (unsigned i = 0; i < rg->n_members; i++)
+			send_patched(rg->members[i], &rg->members[i]->out[rg->af], msg, &m);
+	}
+}
+
+static void send_eor(struct bgp_peer *p, enum rde_af af)
+{
+	uint8_t msg[64];
+	size_t len = update_eor_encode(msg, sizeof(msg), af == RDE_V4 ? AF_INET : AF_INET6);
+
+	session_send(p->established, msg, len);
+	log_info("eor-sent", "peer=%s family=%s", p->conf.peer, af == RDE_V4 ? "ipv4" : "ipv6");
+}
+
+static void flush_member(struct rde *rde, struct bgp_peer *p, enum rde_af af)
+{
+	struct rde_peer_out *o = &p->out[af];
+	uint8_t msg[BGP_MAX_MSG_LEN];
+	struct adjout_msg m;
+
+	while (o->replay && !member_blocked(p)) {
+		if (!adjout_replay_next(o->replay, msg, sizeof(msg), &m)) {
+			adjout_replay_free(o->replay);
+			o->replay = NULL;
+			break;
+		}
+		send_patched(p, o, msg, &m);
+	}
+	if (o->eor_due && !o->replay && !adjout_pending(o->group->g) && !member_blocked(p)) {
+		send_eor(p, af);
+		o->eor_due = false;
+	}
+}
+
+void rde_out_flush(struct rde *rde)
+{
+	for (unsigned i = 0; i < rde->n_groups; i++) {
+		struct rde_group *rg = rde->groups[i];
+
+		flush_group(rde, rg);
+		for (unsigned k = 0; k < rg->n_members; k++)
+			flush_member(rde, rg->members[k], rg->af);
+	}
+}
+
+int rde_out_walk(const struct bgp_peer *p, enum rde_af af,
+		 int (*fn)(void *ctx, const struct prefix *pfx, struct attrs *a), void *ctx)
+{
+	return p->out[af].group ? adjout_walk(p->out[af].group->g, fn, ctx) : 0;
+}
+
+size_t rde_out_count(const struct bgp_peer *p)
+{
+	size_t n = 0;
+
+	for (int af = 0; af < RDE_AF_COUNT; af++)
+		if (p->out[af].group)
+			n += adjout_count(p->out[af].group->g);
+	return n;
+}
