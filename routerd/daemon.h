@@ -5,6 +5,7 @@
 #include <ev.h>
 
 #include "routerd/bgp/peer.h"
+#include "routerd/bgp/unnumbered.h"
 #include "routerd/conf/conf.h"
 #include "routerd/ctl/ctl.h"
 #include "routerd/rde/rde.h"
@@ -15,9 +16,10 @@ struct routerd {
 	struct routerd_conf *conf;
 	struct bgp bgp;
 	struct rde rde;
-	struct fib *fib;	/* NULL when the kernel FIB could not be opened */
-	struct iface_mon *ifm;	/* interfaces and addresses, from rtnetlink */
-	struct rde_local local; /* network and redistribute connected */
+	struct fib *fib;	 /* NULL when the kernel FIB could not be opened */
+	struct iface_mon *ifm;	 /* interfaces and addresses, from rtnetlink */
+	struct rde_local local;	 /* network and redistribute connected */
+	struct unnumbered unnum; /* ndra-discovered routers on fabric ports */
 	struct ctl_server ctl;
 	time_t started_at; /* monotonic seconds */
 };

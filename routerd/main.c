@@ -75,6 +75,7 @@ static void on_terminate(struct ev_loop *loop, ev_signal *w, int revents)
 
 	log_info("shutdown", "signal=%s", w->signum == SIGTERM ? "TERM" : "INT");
 	rde_local_stop(&rd->local);
+	unnumbered_stop(&rd->unnum);
 	bgp_shutdown(&rd->bgp);
 	if (rd->ifm) {
 		iface_mon_free(rd->ifm);
@@ -153,7 +154,8 @@ int main(int argc, char **argv)
 	rd.ifm = iface_mon_new(rd.loop);
 	if (ctl_start(&rd.ctl, rd.loop, o.socket, &rd) < 0 ||
 	    bgp_start(&rd.bgp, rd.loop, rd.conf, &rd.rde, rd.fib) < 0 ||
-	    rde_local_start(&rd.local, &rd.rde, rd.conf, rd.ifm) < 0) {
+	    rde_local_start(&rd.local, &rd.rde, rd.conf, rd.ifm) < 0 ||
+	    unnumbered_start(&rd.unnum, &rd.bgp, rd.conf, rd.ifm) < 0) {
 		log_err("startup-failed", "config=%s", o.config);
 		return 1;
 	}

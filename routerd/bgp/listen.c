@@ -23,7 +23,7 @@ static void accept_cb(struct ev_loop *loop, ev_io *w, int revents)
 	if (fd < 0)
 		return;
 	ipaddr_from_sockaddr((struct sockaddr *)&ss, &a, &scope);
-	p = bgp_peer_find_addr(bgp, &a);
+	p = bgp_peer_find_addr(bgp, &a, scope);
 	if (!p || p->conf.shutdown || bgp->shutting_down) {
 		log_info("connection-rejected", "remote=%s reason=\"%s\"",
 			 ipaddr_fmt(&a, s, sizeof(s)),

@@ -3,6 +3,7 @@
  * rest of the daemon sees of a session going up or down.
  */
 #include <inttypes.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -47,11 +48,16 @@ time_t bgp_peer_uptime(const struct bgp_peer *p)
 	return mono_now() - p->last_change;
 }
 
-struct bgp_peer *bgp_peer_find_addr(struct bgp *bgp, const struct ipaddr *a)
+struct bgp_peer *bgp_peer_find_addr(struct bgp *bgp, const struct ipaddr *a, uint32_t scope)
 {
-	for (unsigned i = 0; i < bgp->n_peers; i++)
-		if (!bgp->peers[i].conf.is_interface && ipaddr_equal(&bgp->peers[i].addr, a))
-			return &bgp->peers[i];
+	for (unsigned i = 0; i < bgp->n_peers; i++) {
+		struct bgp_peer *p = &bgp->peers[i];
+
+		/* A link-local address means something only together with its interface. */
+		if (ipaddr_equal(&p->addr, a) &&
+		    (!ipaddr_is_v6_linklocal(a) || p->scope_id == scope))
+			return p;
+	}
 	return NULL;
 }
 
@@ -63,18 +69,18 @@ struct bgp_peer *bgp_peer_find_name(struct bgp *bgp, const char *name)
 		if (strcmp(bgp->peers[i].conf.peer, name) == 0)
 			return &bgp->peers[i];
 	/* Accept another spelling of the same address ("2001:DB8::2"). */
-	if (ipaddr_parse(name, &a))
-		return bgp_peer_find_addr(bgp, &a);
+	if (ipaddr_parse(name, &a) && !ipaddr_is_v6_linklocal(&a))
+		return bgp_peer_find_addr(bgp, &a, 0);
 	return NULL;
 }
 
-/* Unnumbered peers start when ndra reports the link-local address (a later issue). */
+/* Unnumbered peers start once ndra has bound a discovered router to them (unnumbered.c). */
 static bool peer_can_start(const struct bgp_peer *p)
 {
 	return !p->conf.shutdown && !p->bgp->shutting_down && p->addr.family;
 }
 
-static void peer_start(struct bgp_peer *p)
+void bgp_peer_start(struct bgp_peer *p)
 {
 	struct bgp_conn *out = &p->conn[BGP_CONN_OUT];
 
@@ -85,7 +91,7 @@ static void peer_start(struct bgp_peer *p)
 
 static void idle_hold_cb(struct ev_loop *loop, ev_timer *w, int revents)
 {
-	peer_start(peer_of(w, idle_hold));
+	bgp_peer_start(peer_of(w, idle_hold));
 }
 
 /*
@@ -146,12 +152,18 @@ void peer_session_down(struct bgp_conn *c)
 	rde_peer_down(p->bgp->rde, p);
 }
 
-static void peer_init(struct bgp *bgp, struct bgp_peer *p, const struct conf_neighbor *n)
+static void peer_init(struct bgp *bgp, struct bgp_peer *p, const struct conf_neighbor *n,
+		      unsigned slot)
 {
 	memset(p, 0, sizeof(*p));
 	p->bgp = bgp;
 	p->id = (uint16_t)(p - bgp->peers + 1);
 	p->conf = *n;
+	p->slot = slot;
+	/* Further routers on an interface's segment show as swp1:2, swp1:3, ... */
+	if (slot)
+		snprintf(p->conf.peer, sizeof(p->conf.peer), "%.*s:%u", IF_NAMESIZE, n->peer,
+			 slot + 1);
 	p->addr = n->addr;
 	p->idle_hold_secs = IDLE_HOLD_FIRST;
 	session_conn_init(&p->conn[BGP_CONN_OUT], p, BGP_CONN_OUT);
@@ -159,6 +171,16 @@ static void peer_init(struct bgp *bgp, struct bgp_peer *p, const struct conf_nei
 	ev_init(&p->idle_hold, idle_hold_cb);
 	bgp_caps_local(&p->caps_sent, n->afs, n->extended_nexthop ? BGP_AF_IPV4_UNICAST : 0,
 		       bgp->asn);
+}
+
+/* One peer per numbered neighbor, BGP_UNNUMBERED_SLOTS per interface neighbor. */
+static unsigned peer_slots(const struct routerd_conf *conf)
+{
+	unsigned n = 0;
+
+	for (unsigned i = 0; i < conf->bgp.n_neighbors; i++)
+		n += conf->bgp.neighbors[i].is_interface ? BGP_UNNUMBERED_SLOTS : 1;
+	return n;
 }
 
 int bgp_start(struct bgp *bgp, struct ev_loop *loop, const struct routerd_conf *conf,
@@ -170,12 +192,16 @@ int bgp_start(struct bgp *bgp, struct ev_loop *loop, const struct routerd_conf *
 	bgp->router_id = conf->router_id;
 	bgp->port = conf->bgp.listen_port ? conf->bgp.listen_port : 179;
 	bgp->listen_fd[0] = bgp->listen_fd[1] = -1;
-	bgp->peers = calloc(conf->bgp.n_neighbors ? conf->bgp.n_neighbors : 1, sizeof(*bgp->peers));
+	bgp->n_peers = peer_slots(conf);
+	bgp->peers = calloc(bgp->n_peers ? bgp->n_peers : 1, sizeof(*bgp->peers));
 	if (!bgp->peers)
 		return -1;
-	bgp->n_peers = conf->bgp.n_neighbors;
-	for (unsigned i = 0; i < bgp->n_peers; i++)
-		peer_init(bgp, &bgp->peers[i], &conf->bgp.neighbors[i]);
+	for (unsigned i = 0, k = 0; i < conf->bgp.n_neighbors; i++) {
+		const struct conf_neighbor *n = &conf->bgp.neighbors[i];
+
+		for (unsigned slot = 0; slot < (n->is_interface ? BGP_UNNUMBERED_SLOTS : 1); slot++)
+			peer_init(bgp, &bgp->peers[k++], n, slot);
+	}
 	if (rde_init(rde, bgp, conf, fib) < 0)
 		return -1;
 	bgp->rde = rde;
@@ -184,7 +210,7 @@ int bgp_start(struct bgp *bgp, struct ev_loop *loop, const struct routerd_conf *
 	if (bgp_listen_start(bgp) < 0)
 		return -1;
 	for (unsigned i = 0; i < bgp->n_peers; i++)
-		peer_start(&bgp->peers[i]);
+		bgp_peer_start(&bgp->peers[i]);
 	return 0;
 }
 

@@ -22,6 +22,9 @@
 struct bgp_peer;
 struct bgp;
 
+/* Sessions kept per interface neighbor: one per router found on its segment. */
+#define BGP_UNNUMBERED_SLOTS 4
+
 enum bgp_conn_dir { BGP_CONN_OUT, BGP_CONN_IN };
 
 /* Message counters by type, indexed by enum bgp_msg_type (0 unused). */
@@ -66,8 +69,11 @@ struct bgp_peer {
 	uint16_t id; /* RIB peer id: index in bgp->peers + 1 (0 is our own origination) */
 	struct rde_peer_out out[RDE_AF_COUNT];
 	struct conf_neighbor conf;
-	struct ipaddr addr;	      /* remote address (numbered peers) */
-	uint32_t scope_id;	      /* interface index for link-local peers */
+	struct ipaddr addr; /* remote address: configured, or the link-local ndra found */
+	uint32_t scope_id;  /* interface index for link-local peers */
+	unsigned slot;	    /* interface neighbors: which of the segment's routers (0 = first) */
+	uint8_t mac[6];	    /* unnumbered: the router's MAC from its RA (SLLA option) */
+	bool unnum_shared;  /* unnumbered: several routers share the segment: route via inet6 */
 	struct bgp_conn conn[2];      /* [BGP_CONN_OUT], [BGP_CONN_IN] */
 	struct bgp_conn *established; /* the connection in Established, or NULL */
 	ev_timer idle_hold;	      /* delays the automatic restart after an error */
@@ -113,7 +119,15 @@ void bgp_shutdown(struct bgp *bgp);
 
 /* Display state of a peer: Established if any connection is, else the furthest one. */
 enum bgp_state bgp_peer_state(const struct bgp_peer *p);
-struct bgp_peer *bgp_peer_find_addr(struct bgp *bgp, const struct ipaddr *a);
+/* The peer at address a (for a link-local address: on interface scope). */
+struct bgp_peer *bgp_peer_find_addr(struct bgp *bgp, const struct ipaddr *a, uint32_t scope);
+/* Starts the peer's outgoing side if it can run (configured, not shut down, address known). */
+void bgp_peer_start(struct bgp_peer *p);
+/* Hidden from show output: a spare slot of an interface neighbor with no router bound. */
+static inline bool bgp_peer_unused(const struct bgp_peer *p)
+{
+	return p->slot > 0 && !p->addr.family;
+}
 struct bgp_peer *bgp_peer_find_name(struct bgp *bgp, const char *name);
 /* Seconds since the session came up (Established) or went down (otherwise); 0 if never. */
 time_t bgp_peer_uptime(const struct bgp_peer *p);

@@ -136,7 +136,7 @@ static void text_summary_af(struct buf *out, struct routerd *rd, uint32_t af, co
 	unsigned n = 0;
 
 	for (unsigned i = 0; i < bgp->n_peers; i++)
-		n += (bgp->peers[i].conf.afs & af) != 0;
+		n += (bgp->peers[i].conf.afs & af) && !bgp_peer_unused(&bgp->peers[i]);
 	if (!n)
 		return;
 	buf_printf(out, "%s Summary:\n", name);
@@ -148,7 +148,7 @@ static void text_summary_af(struct buf *out, struct routerd *rd, uint32_t af, co
 	for (unsigned i = 0; i < bgp->n_peers; i++) {
 		struct bgp_peer *p = &bgp->peers[i];
 
-		if (!(p->conf.afs & af))
+		if (!(p->conf.afs & af) || bgp_peer_unused(p))
 			continue;
 		remote_as_text(p, as, sizeof(as));
 		if (p->established)
@@ -297,6 +297,8 @@ static void json_summary(struct buf *out, struct routerd *rd)
 	for (unsigned i = 0; i < rd->bgp.n_peers; i++) {
 		const struct bgp_peer *p = &rd->bgp.peers[i];
 
+		if (bgp_peer_unused(p))
+			continue;
 		json_obj_open(&j);
 		json_kv_str(&j, "peer", p->conf.peer);
 		json_remote_as(&j, p);
@@ -445,6 +447,7 @@ int show_bgp_neighbors(struct routerd *rd, char **args, int nargs, bool json, st
 	struct bgp *bgp = &rd->bgp;
 	struct bgp_peer *one;
 	struct bgp_peer **all;
+	unsigned n = 0;
 
 	if (nargs >= 1) {
 		one = bgp_peer_find_name(bgp, args[0]);
@@ -463,8 +466,9 @@ int show_bgp_neighbors(struct routerd *rd, char **args, int nargs, bool json, st
 		return 1;
 	}
 	for (unsigned i = 0; i < bgp->n_peers; i++)
-		all[i] = &bgp->peers[i];
-	ops->neighbors(out, rd, all, bgp->n_peers);
+		if (!bgp_peer_unused(&bgp->peers[i]))
+			all[n++] = &bgp->peers[i];
+	ops->neighbors(out, rd, all, n);
 	free(all);
 	return 0;
 }

@@ -93,6 +93,8 @@ int rde_local_set(struct rde *rde, const struct prefix *p, uint8_t origin);
 int rde_local_del(struct rde *rde, const struct prefix *p);
 
 struct rib *rde_rib(struct rde *rde, uint8_t family);
+/* Re-derives every installed route's kernel next hops (after an unnumbered port changed mode). */
+void rde_fib_refresh(struct rde *rde);
 /* Prefixes currently advertised to the peer (all families). */
 size_t rde_out_count(const struct bgp_peer *p);
 /* What the peer's update group advertises for af, in prefix order (advertised-routes). */

@@ -16,13 +16,43 @@
  * kernel's own routes; a link-local one (IPv6 sessions over link-local, RFC
  * 8950 unnumbered) is only meaningful on the interface of the session.
  */
-static int path_nh(struct rde *rde, const struct rib_sel *s, struct fib_nh *out)
+/*
+ * Unnumbered (RFC 8950): an IPv4 route goes via 169.254.0.1 onlink on the
+ * session's interface, the PERMANENT neighbor entry naming the router's MAC
+ * (unnumbered.c); on a segment shared by several routers via the router's
+ * link-local address (an IPv6 gateway for an IPv4 route, Linux >= 5.2).
+ */
+static int unnumbered_nh(const struct bgp_peer *p, uint8_t family, const struct attrs *a,
+			 struct fib_nh *out)
+{
+	const struct ipaddr *ll = a->nexthop_ll.family ? &a->nexthop_ll : &p->addr;
+
+	if (!p->scope_id)
+		return -1;
+	out->ifindex = (int)p->scope_id;
+	if (family == AF_INET && !p->unnum_shared) {
+		out->family = AF_INET;
+		out->gw.family = AF_INET;
+		out->gw.bytes[0] = 169;
+		out->gw.bytes[1] = 254;
+		out->gw.bytes[3] = 1;
+		out->onlink = true;
+		return 0;
+	}
+	out->family = AF_INET6;
+	out->gw = ipaddr_is_v6_linklocal(&a->nexthop) ? a->nexthop : *ll;
+	return 0;
+}
+
+static int path_nh(struct rde *rde, uint8_t family, const struct rib_sel *s, struct fib_nh *out)
 {
 	const struct attrs *a = s->attrs;
 	const struct bgp_peer *p = &rde->bgp->peers[s->peer - 1];
 	const struct ipaddr *ll = a->nexthop_ll.family ? &a->nexthop_ll : NULL;
 
 	memset(out, 0, sizeof(*out));
+	if (p->conf.is_interface)
+		return unnumbered_nh(p, family, a, out);
 	if (!ll && ipaddr_is_v6_linklocal(&a->nexthop))
 		ll = &a->nexthop;
 	if (ll && (ipaddr_is_unspec(&a->nexthop) || ll == &a->nexthop)) {
@@ -48,7 +78,7 @@ static uint32_t selection_id(struct rde *rde, const struct prefix *pfx, const st
 
 		if (sel[i].peer == RIB_PEER_LOCAL)
 			continue;
-		if (path_nh(rde, &sel[i], &nh) < 0) {
+		if (path_nh(rde, pfx->family, &sel[i], &nh) < 0) {
 			char s[ADDR_STRLEN], ps[ADDR_STRLEN + 4];
 
 			rde->stats.fib_unresolved++;
@@ -101,20 +131,51 @@ static bool is_connected(const struct rde *rde, const struct prefix *pfx)
 	return m.found;
 }
 
+static void install(struct rde *rde, const struct prefix *pfx, const struct rib_sel *sel,
+		    unsigned n)
+{
+	uint32_t id = is_connected(rde, pfx) ? 0 : selection_id(rde, pfx, sel, n);
+
+	if (id) {
+		/* The route takes its own reference and drops the one of its old set. */
+		fib_route_set(rde->fib, pfx, id);
+		fib_group_put(rde->fib, id);
+	} else {
+		fib_route_del(rde->fib, pfx);
+	}
+}
+
 void rde_fib_change(struct rde *rde, const struct rib_entry *e, const struct rib_change *chg)
 {
 	struct prefix pfx;
-	uint32_t id;
 
 	if (!rde->fib || (!chg->best_changed && !chg->multipath_changed))
 		return;
 	rib_entry_prefix(e, &pfx);
-	id = is_connected(rde, &pfx) ? 0 : selection_id(rde, &pfx, chg->new_mp, chg->n_new);
-	if (id) {
-		/* The route takes its own reference and drops the one of its old set. */
-		fib_route_set(rde->fib, &pfx, id);
-		fib_group_put(rde->fib, id);
-	} else {
-		fib_route_del(rde->fib, &pfx);
+	install(rde, &pfx, chg->new_mp, chg->n_new);
+}
+
+static int refresh_one(void *ctx, const struct rib_entry *e)
+{
+	const struct rib_path *mp[RIB_MAX_MULTIPATH];
+	struct rib_sel sel[RIB_MAX_MULTIPATH];
+	unsigned n = rib_entry_multipath(e, mp, RIB_MAX_MULTIPATH);
+	struct prefix pfx;
+
+	for (unsigned i = 0; i < n; i++) {
+		sel[i].attrs = mp[i]->attrs;
+		sel[i].peer = mp[i]->peer;
 	}
+	rib_entry_prefix(e, &pfx);
+	install(ctx, &pfx, sel, n);
+	return 0;
+}
+
+/* Re-derives every installed route's next hops (an unnumbered port changed its mode). */
+void rde_fib_refresh(struct rde *rde)
+{
+	if (!rde->fib)
+		return;
+	for (int af = 0; af < RDE_AF_COUNT; af++)
+		rib_walk(rde->rib[af], refresh_one, rde);
 }

@@ -353,14 +353,24 @@ void rde_out_refresh(struct rde *rde, struct bgp_peer *p, enum rde_af af)
 
 /* ---- writing ---- */
 
-/* The group packs next-hop-self as zeros (and fe80:: for the link-local half). */
+static bool is_ll_placeholder(const uint8_t *b)
+{
+	static const uint8_t zero[14];
+
+	return b[0] == 0xfe && b[1] == 0x80 && !memcmp(b + 2, zero, 14);
+}
+
+/*
+ * The group packs next-hop-self as zeros, and fe80:: for a link-local half;
+ * with no global address the encoder repeats the link-local in the first
+ * half ([LL, LL]). Real next hops are never these.
+ */
 static bool is_placeholder(const uint8_t *b, size_t len)
 {
 	static const uint8_t zero[16];
 
 	if (len == 32)
-		return !memcmp(b, zero, 16) && b[16] == 0xfe && b[17] == 0x80 &&
-		       !memcmp(b + 18, zero, 14);
+		return (!memcmp(b, zero, 16) || is_ll_placeholder(b)) && is_ll_placeholder(b + 16);
 	return !memcmp(b, zero, len);
 }
 
