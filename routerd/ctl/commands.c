@@ -58,6 +58,13 @@ static const struct ctl_command commands[] = {
 	  2,
 	  show_bgp_ipv6,
 	  "show bgp ipv6 [unicast] [PREFIX] [json]" },
+	{ { "show", "ip", "route" }, 0, 0, show_ip_route, "show ip route [json]" },
+	{ { "show", "ipv6", "route" }, 0, 0, show_ipv6_route, "show ipv6 route [json]" },
+	{ { "show", "ndra", "neighbors" },
+	  0,
+	  0,
+	  show_ndra_neighbors,
+	  "show ndra neighbors [json]" },
 	{ { "help" }, 0, 0, cmd_help, "help" },
 };
 /* clang-format on */
@@ -80,17 +87,23 @@ static int command_words(const struct ctl_command *c)
 	return n;
 }
 
-/* True when the first words of the request abbreviate the command's words. */
-static bool command_matches(const struct ctl_command *c, char **tok, int ntok)
-{
-	int n = command_words(c);
+/*
+ * How well the request's first words name the command: -1 when some word is
+ * not an abbreviation of the command's, else the number of words typed in
+ * full, so "show ip route" picks ip over ipv6 as vtysh does.
+ */
+#define CMD_INCOMPLETE (-2) /* the request is the start of this command */
 
-	if (ntok < n)
-		return false;
-	for (int i = 0; i < n; i++)
+static int command_score(const struct ctl_command *c, char **tok, int ntok)
+{
+	int n = command_words(c), exact = 0;
+
+	for (int i = 0; i < n && i < ntok; i++) {
 		if (strncmp(c->words[i], tok[i], strlen(tok[i])) != 0)
-			return false;
-	return true;
+			return -1;
+		exact += strcmp(c->words[i], tok[i]) == 0;
+	}
+	return ntok < n ? CMD_INCOMPLETE : exact;
 }
 
 static int tokenize(char *line, char **tok, int max)
@@ -107,6 +120,8 @@ int ctl_execute(struct routerd *rd, char *line, struct buf *out)
 {
 	char *tok[CTL_MAX_ARGS];
 	const struct ctl_command *found = NULL;
+	bool ambiguous = false, incomplete = false;
+	int best = -1;
 	int ntok = tokenize(line, tok, CTL_MAX_ARGS);
 	bool json = ntok > 0 && strcmp(tok[ntok - 1], "json") == 0;
 	int nargs;
@@ -114,16 +129,22 @@ int ctl_execute(struct routerd *rd, char *line, struct buf *out)
 	if (json)
 		ntok--;
 	for (size_t i = 0; i < N_COMMANDS; i++) {
-		if (!command_matches(&commands[i], tok, ntok))
+		int score = command_score(&commands[i], tok, ntok);
+
+		incomplete |= score == CMD_INCOMPLETE && ntok > 0;
+		if (score < 0 || score < best)
 			continue;
-		if (found) {
-			buf_puts(out, "% Ambiguous command\n");
-			return 1;
-		}
+		ambiguous = found && score == best;
 		found = &commands[i];
+		best = score;
+	}
+	if (ambiguous) {
+		buf_puts(out, "% Ambiguous command\n");
+		return 1;
 	}
 	if (!found) {
-		buf_puts(out, "% Unknown command; try \"help\"\n");
+		buf_puts(out, incomplete ? "% Command incomplete; try \"help\"\n"
+					 : "% Unknown command; try \"help\"\n");
 		return 1;
 	}
 	nargs = ntok - command_words(found);

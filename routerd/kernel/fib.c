@@ -1103,6 +1103,27 @@ int fib_route_set(struct fib *f, const struct prefix *p, uint32_t id)
 	return 0;
 }
 
+enum fib_route_state fib_route_state(struct fib *f, const struct prefix *p)
+{
+	struct prefix q;
+	struct rtab *t;
+	struct rent e;
+	uint32_t i;
+
+	if (!prefix_ok(p, &q))
+		return FIB_ROUTE_NONE;
+	t = rt_table(f, q.family);
+	i = rt_find(t, q.bytes, q.len);
+	if (i == RT_NONE)
+		return FIB_ROUTE_NONE;
+	rt_load(t, i, &e);
+	if (!(e.flags & RT_WANT))
+		return FIB_ROUTE_NONE;
+	if (e.flags & RT_FAILED)
+		return FIB_ROUTE_FAILED;
+	return e.pend || !(e.flags & RT_KERNEL) ? FIB_ROUTE_QUEUED : FIB_ROUTE_INSTALLED;
+}
+
 int fib_route_del(struct fib *f, const struct prefix *p)
 {
 	struct prefix q;

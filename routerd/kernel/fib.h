@@ -105,6 +105,16 @@ void fib_group_put(struct fib *fib, uint32_t id);
 int fib_route_set(struct fib *fib, const struct prefix *p, uint32_t nh_or_group_id);
 int fib_route_del(struct fib *fib, const struct prefix *p);
 
+/* What became of a route we asked for: `show ip route` prints *, q or r from it. */
+enum fib_route_state {
+	FIB_ROUTE_NONE,	     /* not asked for */
+	FIB_ROUTE_QUEUED,    /* written or waiting to be, not confirmed yet */
+	FIB_ROUTE_INSTALLED, /* the kernel has it */
+	FIB_ROUTE_FAILED,    /* the kernel refused it (logged) */
+};
+
+enum fib_route_state fib_route_state(struct fib *fib, const struct prefix *p);
+
 /* Sends what is queued now instead of at the end of the loop iteration. */
 void fib_flush(struct fib *fib);
 /* Sends everything and waits for every answer (tests, exit). */

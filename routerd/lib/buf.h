@@ -20,6 +20,8 @@ bool buf_reserve(struct buf *b, size_t extra);
 void buf_append(struct buf *b, const void *data, size_t len);
 void buf_puts(struct buf *b, const char *s);
 void buf_printf(struct buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* As buf_printf, returning the number of characters written (for aligning continuation lines). */
+int buf_printf_len(struct buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Drops the first n bytes (consumed input). */
 void buf_consume(struct buf *b, size_t n);
 

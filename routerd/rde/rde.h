@@ -95,6 +95,10 @@ int rde_local_del(struct rde *rde, const struct prefix *p);
 struct rib *rde_rib(struct rde *rde, uint8_t family);
 /* Re-derives every installed route's kernel next hops (after an unnumbered port changed mode). */
 void rde_fib_refresh(struct rde *rde);
+struct fib_nh;
+/* The kernel next hops the entry's ECMP set maps to (for show ip route). */
+unsigned rde_fib_nexthops(struct rde *rde, const struct rib_entry *e, struct fib_nh *out,
+			  unsigned max);
 /* Prefixes currently advertised to the peer (all families). */
 size_t rde_out_count(const struct bgp_peer *p);
 /* What the peer's update group advertises for af, in prefix order (advertised-routes). */

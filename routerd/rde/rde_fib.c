@@ -155,6 +155,23 @@ void rde_fib_change(struct rde *rde, const struct rib_entry *e, const struct rib
 	install(rde, &pfx, chg->new_mp, chg->n_new);
 }
 
+unsigned rde_fib_nexthops(struct rde *rde, const struct rib_entry *e, struct fib_nh *out,
+			  unsigned max)
+{
+	const struct rib_path *mp[RIB_MAX_MULTIPATH];
+	unsigned n = rib_entry_multipath(e, mp, RIB_MAX_MULTIPATH), k = 0;
+	struct prefix pfx;
+
+	rib_entry_prefix(e, &pfx);
+	for (unsigned i = 0; i < n && k < max; i++) {
+		struct rib_sel sel = { mp[i]->attrs, mp[i]->peer };
+
+		if (sel.peer != RIB_PEER_LOCAL && path_nh(rde, pfx.family, &sel, &out[k]) == 0)
+			k++;
+	}
+	return k;
+}
+
 static int refresh_one(void *ctx, const struct rib_entry *e)
 {
 	const struct rib_path *mp[RIB_MAX_MULTIPATH];
