@@ -92,6 +92,10 @@ struct bgp_peer {
 	struct bgp_msg_counters sent;
 	struct bgp_msg_counters rcvd;
 	struct bgp_last_error last_error;
+	/* UPDATEs handled by RFC 7606 rather than a session reset, and loop rejections. */
+	uint64_t updates_treat_as_withdraw;
+	uint64_t updates_attr_discard;
+	uint64_t updates_as_loop;
 	uint64_t prefixes_received;
 };
 

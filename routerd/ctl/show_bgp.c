@@ -246,6 +246,10 @@ static void text_neighbor(struct buf *out, struct routerd *rd, const struct bgp_
 	text_messages(out, p);
 	buf_printf(out, "  Connections established %u; dropped %u\n", p->established_count,
 		   p->dropped_count);
+	buf_printf(out,
+		   "  UPDATE errors (RFC 7606): treat-as-withdraw %" PRIu64
+		   ", attribute-discard %" PRIu64 "; rejected for AS loop %" PRIu64 "\n",
+		   p->updates_treat_as_withdraw, p->updates_attr_discard, p->updates_as_loop);
 	if (p->last_error.valid) {
 		char text[BGP_NOTIFY_DATA_MAX + 64];
 
@@ -394,6 +398,12 @@ static void json_neighbor(struct json *j, struct routerd *rd, const struct bgp_p
 	json_kv_uint(j, "connections-established", p->established_count);
 	json_kv_uint(j, "connections-dropped", p->dropped_count);
 	json_kv_uint(j, "connect-retry-count", p->connect_retry_count);
+	json_key(j, "update-errors");
+	json_obj_open(j);
+	json_kv_uint(j, "treat-as-withdraw", p->updates_treat_as_withdraw);
+	json_kv_uint(j, "attribute-discard", p->updates_attr_discard);
+	json_kv_uint(j, "as-loop", p->updates_as_loop);
+	json_obj_close(j);
 	json_last_error(j, &p->last_error);
 	if (c->fd >= 0) {
 		json_kv_str(j, "local-host", ipaddr_fmt(&c->local_addr, s, sizeof(s)));

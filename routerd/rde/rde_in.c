@@ -101,10 +101,13 @@ static void announce_block(struct rde *rde, struct bgp_peer *p, const struct upd
 static void log_7606(struct rde *rde, struct bgp_peer *p, enum update_action act,
 		     const struct update_msg *u)
 {
-	if (act == UPDATE_TREAT_AS_WITHDRAW)
+	if (act == UPDATE_TREAT_AS_WITHDRAW) {
 		rde->stats.treat_as_withdraw++;
-	else
+		p->updates_treat_as_withdraw++;
+	} else {
 		rde->stats.attr_discard++;
+		p->updates_attr_discard++;
+	}
 	log_warn("update-error", "peer=%s action=%s reason=%s", p->conf.peer,
 		 update_action_name(act), u->reason ? u->reason : "-");
 }
@@ -157,8 +160,10 @@ int rde_update_in(struct rde *rde, struct bgp_peer *p, const uint8_t *msg, size_
 	withdraw_block(rde, p, &u.mp_unreach);
 	if (objs_intern(rde, &u.attrs, &o) < 0 || aspath_contains(o.aspath, rde->bgp->asn)) {
 		/* RFC 4271 §9.1.2: a route carrying our own AS is not acceptable. */
-		if (o.aspath)
+		if (o.aspath) {
 			rde->stats.as_loop++;
+			p->updates_as_loop++;
+		}
 		withdraw_all(rde, p, &u);
 		objs_release(rde, &o);
 		return 0;
