@@ -309,6 +309,31 @@ def test_sigterm_sends_cease(lab, routerd_binaries):
     poll(peers_saw_cease, 15, what="peers recorded a Cease NOTIFICATION")
 
 
+def test_sighup_keeps_sessions(lab, routerd_binaries):
+    """SIGHUP must not crash the daemon nor disturb its sessions (reload is a later issue)."""
+    rd_node, f = lab.node("rd"), lab.node("frr")
+    lf = lab.link(rd_node, f)
+    frr = f.frr(Frr.config("frr", FRR_ID, FRR_AS, [
+        {"addr": lf.addr(rd_node, 4), "remote_as": RD_AS, "passive": True}]))
+    frr.wait_ready()
+    rd = rd_node.routerd(RouterD.config(RD_ID, RD_AS, [{"peer": lf.addr(f, 4), "remote-as": FRR_AS}]))
+    rd.wait_ready()
+    wait_established([(rd, lf.addr(f, 4)), (frr, lf.addr(rd_node, 4))])
+    before = rd.neighbor(lf.addr(f, 4))["connections-established"]
+
+    os.kill(rd.main_proc().pid, signal.SIGHUP)
+    log = next(iter(rd.logs.values()))
+
+    def handled():
+        assert "event=reload-unsupported" in log.read_text(), "SIGHUP not logged yet"
+
+    poll(handled, 5, interval=0.05, what="routerd logged the SIGHUP")
+    rd.check_alive()
+    n = rd.neighbor(lf.addr(f, 4))
+    assert n["state"] == "Established" and n["connections-established"] == before, \
+        f"session disturbed by SIGHUP: {n['state']}, established {n['connections-established']}"
+
+
 # --------------------------------------------------------------------------
 # (e)
 
