@@ -17,10 +17,7 @@
 /* Same text as the error-message of the neighbor's must in routerd.yang. */
 #define NO_REMOTE_AS "no remote-as: set \"remote-as\" on the neighbor or its peer-group"
 
-static void problem_node(struct loader *l, const struct lyd_node *n, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static void problem_node(struct loader *l, const struct lyd_node *n, const char *fmt, ...)
+void problem_node(struct loader *l, const struct lyd_node *n, const char *fmt, ...)
 {
 	char *path = lyd_path(n, LYD_PATH_STD, NULL, 0);
 	va_list ap;
@@ -226,6 +223,7 @@ void check_tree(struct loader *l)
 	}
 	check_mandatory(l, root);
 	check_bgp(l, conf_first_child(root, "bgp"));
+	check_policy(l, root);
 }
 
 /* Rules that only make sense once inheritance is resolved. */

@@ -30,6 +30,7 @@
 
 #include "routerd/conf/conf_internal.h"
 #include "routerd/lib/buf.h"
+#include "routerd/policy/policy_set.h"
 
 /* routerd.yang, turned into a C string by embed-text at build time. */
 extern const char routerd_yang_text[];
@@ -208,6 +209,7 @@ void conf_free(struct routerd_conf *c)
 	conf_af_free(&c->bgp.ipv4);
 	conf_af_free(&c->bgp.ipv6);
 	free(c->interfaces);
+	policy_set_free(c->policy);
 	free(c->path);
 	free(c);
 }
@@ -235,4 +237,15 @@ const struct conf_neighbor *conf_find_neighbor(const struct routerd_conf *c, con
 		if (!strcmp(c->bgp.neighbors[i].peer, peer))
 			return &c->bgp.neighbors[i];
 	return NULL;
+}
+
+bool conf_policy_blocks(const struct conf_bgp *b, const struct conf_neighbor *n,
+			enum conf_af_index af, bool in)
+{
+	bool ebgp = n->remote_as.kind == CONF_REMOTE_AS_EXTERNAL ||
+		    (n->remote_as.kind == CONF_REMOTE_AS_NUMBER && n->remote_as.asn != b->asn);
+
+	if (!b->ebgp_requires_policy || !ebgp || (unsigned)af >= CONF_AF_COUNT)
+		return false;
+	return in ? !n->route_map_in[af] : !n->route_map_out[af];
 }

@@ -18,6 +18,16 @@
 
 #define CONF_NAME_MAX 64
 
+struct policy_set; /* routerd/policy/policy_set.h */
+struct route_map;  /* routerd/policy/route_map.h: route_map_apply(), route_map_name() */
+
+/* Index of the per-address-family route-map arrays of struct conf_neighbor. */
+enum conf_af_index {
+	CONF_AF_IPV4_UNICAST,
+	CONF_AF_IPV6_UNICAST,
+	CONF_AF_COUNT,
+};
+
 enum conf_profile {
 	CONF_PROFILE_TRADITIONAL, /* keepalive 60, hold 180, connect-retry 30 (default) */
 	CONF_PROFILE_DATACENTER,  /* keepalive 3, hold 9, connect-retry 10 */
@@ -61,10 +71,21 @@ struct conf_neighbor {
 	bool extended_nexthop; /* announce RFC 8950 for IPv4 unicast (default: on for interfaces) */
 	uint32_t afs; /* enum bgp_af bits to negotiate (default IPv4 unicast; +IPv6 for v6 peers) */
 	struct ipaddr update_source; /* local address to bind; unset = kernel's choice */
+	/*
+	 * Routing policy after peer-group inheritance, per address family
+	 * (enum conf_af_index): the neighbor's AF-specific route-map, else its
+	 * all-AF one, else the group's AF-specific one, else the group's all-AF
+	 * one; NULL when none (see conf_policy_blocks()). Pointers into
+	 * routerd_conf.policy, valid until conf_free().
+	 */
+	const struct route_map *route_map_in[CONF_AF_COUNT];
+	const struct route_map *route_map_out[CONF_AF_COUNT];
+	bool soft_reconfig_in; /* keep routes as received (before route_map_in) to re-apply it */
 };
 
 struct conf_redistribute {
-	char protocol[16]; /* "connected" (later: "static", "kernel") */
+	char protocol[16];		   /* "connected" (later: "static", "kernel") */
+	const struct route_map *route_map; /* NULL: every route, unchanged */
 };
 
 struct conf_af {
@@ -75,6 +96,7 @@ struct conf_af {
 	uint8_t maximum_paths;	   /* 1..64, default 1 */
 	bool multipath_relax;	   /* default: true under datacenter, false under traditional */
 	bool network_import_check; /* default true: networks need an exact kernel route */
+	const struct route_map *network_route_map; /* applied to every network; NULL: none */
 };
 
 struct conf_bgp {
@@ -87,6 +109,13 @@ struct conf_bgp {
 	unsigned n_neighbors;
 	struct conf_af ipv4;
 	struct conf_af ipv6;
+	/*
+	 * RFC 8212: an eBGP session without a route-map in a direction and
+	 * address family exchanges nothing there. Default: true under the
+	 * traditional profile, false under datacenter; bgp/ebgp-requires-policy
+	 * overrides it.
+	 */
+	bool ebgp_requires_policy;
 };
 
 struct conf_interface {
@@ -101,6 +130,14 @@ struct routerd_conf {
 	struct conf_bgp bgp;
 	struct conf_interface *interfaces;
 	unsigned n_interfaces;
+	/*
+	 * Every prefix-list, AS-path list, community-list and route-map of
+	 * policy/, built (policy_set_build() done, every name resolved). Never
+	 * NULL after a successful load (empty without policy/); conf_free()
+	 * frees it, so free it only after the routes it touched (see
+	 * docs/policy.md, C API).
+	 */
+	struct policy_set *policy;
 };
 
 /*
@@ -121,5 +158,14 @@ uint16_t conf_profile_ra_interval(enum conf_profile p);
 
 /* The neighbor whose configured peer is `peer` (string compare), or NULL. */
 const struct conf_neighbor *conf_find_neighbor(const struct routerd_conf *c, const char *peer);
+
+/*
+ * RFC 8212: true when no route of address family af may be received from
+ * (in) or sent to (!in) neighbor n, because the session is eBGP (remote-as
+ * external, or a number other than b->asn), b->ebgp_requires_policy is on
+ * and n has no route-map for that direction and family.
+ */
+bool conf_policy_blocks(const struct conf_bgp *b, const struct conf_neighbor *n,
+			enum conf_af_index af, bool in);
 
 #endif

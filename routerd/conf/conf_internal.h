@@ -6,8 +6,11 @@
  *   problems.c  the problem list and its "FILE: PATH[ (line N)]: WHAT: FIX" text
  *   explain.c   libyang's error items rephrased into problems
  *   check.c     semantic checks on the parsed tree
+ *   check_policy.c  the same for policy/ and every reference to a policy object
  *   tree.c      small data tree helpers for check.c and convert.c
  *   convert.c   validated tree -> struct routerd_conf, inheritance resolved
+ *   convert_policy.c  policy/ -> struct policy_set, route-maps of neighbors
+ *               and redistribution resolved to pointers
  */
 #ifndef ROUTERD_CONF_CONF_INTERNAL_H
 #define ROUTERD_CONF_CONF_INTERNAL_H
@@ -83,15 +86,39 @@ const struct lyd_node *conf_node_at(const struct lyd_node *parent, const char *p
 const char *conf_value_at(const struct lyd_node *parent, const char *path);
 uint32_t conf_num(const char *v);
 const struct lyd_node *conf_find_group(const struct lyd_node *bgp, const char *name);
+/* The instance of list `list` under parent whose "name" key is name, or NULL. */
+const struct lyd_node *conf_find_by_name(const struct lyd_node *parent, const char *list,
+					 const char *name);
 
 /* ---- check.c: semantic checks ---- */
 
+/* A problem at data node n (its path); the message is "WHAT: FIX". */
+void problem_node(struct loader *l, const struct lyd_node *n, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
 const struct lyd_node *conf_find_root(struct loader *l);
 void check_tree(struct loader *l);
 void check_resolved(struct loader *l, const struct lyd_node *nb, const struct conf_neighbor *n);
 
+/* ---- check_policy.c: policy/ and the references to it ---- */
+
+/*
+ * Every reference to a route-map or list names one that exists; regexes
+ * compile; prefix-list lengths fit; community values parse.
+ */
+void check_policy(struct loader *l, const struct lyd_node *root);
+
 /* ---- convert.c: the validated tree as struct routerd_conf ---- */
 
 struct routerd_conf *conf_convert(struct loader *l);
+
+/* ---- convert_policy.c: policy/ as a built struct policy_set ---- */
+
+/*
+ * Builds c->policy from policy/ (always, empty when there is none) and
+ * points the neighbors' and the address families' route-map fields into
+ * it. Runs after the rest of c is converted. -1 on allocation failure;
+ * configuration problems go to l->probs.
+ */
+int conf_convert_policy(struct loader *l, const struct lyd_node *root, struct routerd_conf *c);
 
 #endif

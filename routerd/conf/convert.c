@@ -210,6 +210,9 @@ static int convert_bgp(struct loader *l, const struct lyd_node *bgp, struct conf
 	b->profile = profile && !strcmp(profile, "datacenter") ? CONF_PROFILE_DATACENTER
 							       : CONF_PROFILE_TRADITIONAL;
 	b->listen_port = (uint16_t)conf_num(conf_value_at(bgp, "listen-port"));
+	/* No YANG default: RFC 8212 behaviour follows the profile, as FRR's defaults do. */
+	b->ebgp_requires_policy =
+		bool_at(bgp, "ebgp-requires-policy", b->profile == CONF_PROFILE_TRADITIONAL);
 	if (convert_groups(bgp, b) || convert_neighbors(l, bgp, b))
 		return -1;
 	if (convert_af(conf_first_child(bgp, "ipv4-unicast"), b->profile, &b->ipv4) ||
@@ -262,6 +265,8 @@ struct routerd_conf *conf_convert(struct loader *l)
 	if (bgp && convert_bgp(l, bgp, &c->bgp))
 		goto fail;
 	if (convert_interfaces(root, c->bgp.profile, c))
+		goto fail;
+	if (conf_convert_policy(l, root, c))
 		goto fail;
 	return c;
 fail:

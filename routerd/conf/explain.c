@@ -468,12 +468,47 @@ static void explain_leafref(struct loader *l, const struct ly_err_item *e, const
 	problem_add(&l->probs, w->path, w->line, UNDEFINED_REF, leaf, value, where);
 }
 
+/* path with every [predicate] removed, into out. */
+static void strip_predicates(const char *path, char *out, size_t outlen)
+{
+	size_t n = 0;
+	int depth = 0;
+
+	for (; *path && n + 1 < outlen; path++) {
+		if (*path == '[')
+			depth++;
+		else if (*path == ']')
+			depth--;
+		else if (!depth)
+			out[n++] = *path;
+	}
+	out[n] = '\0';
+}
+
+/*
+ * libyang gives a missing node inside a list entry a schema location, with
+ * no keys; check.c has reported every instance at its data path already.
+ */
+static bool reported_instance(const struct problems *ps, const char *schema_path)
+{
+	char stripped[1024];
+
+	for (unsigned i = 0; i < ps->n; i++) {
+		strip_predicates(ps->v[i].path, stripped, sizeof(stripped));
+		if (!strcmp(stripped, schema_path))
+			return true;
+	}
+	return false;
+}
+
 static void explain_mandatory(struct loader *l, const struct ly_err_item *e,
 			      const struct ly_where *w)
 {
 	const struct lysc_node *sn = conf_schema_at(l, w->path);
 	char name[CONF_NAME_MAX] = "?";
 
+	if (reported_instance(&l->probs, w->path))
+		return;
 	if (sn) {
 		conf_add_missing(l, w->path, sn);
 		return;
@@ -504,6 +539,27 @@ static void explain_missing_key(struct loader *l, const struct ly_err_item *e,
 	problem_add(&l->probs, w->path, w->line,
 		    "a \"%s\" entry has no \"%s\": add \"%s\" (it is the entry's key)", list, key,
 		    key);
+}
+
+/*
+ * Two cases of one choice given together, e.g. set/as-path-exclude with
+ * set/as-path-exclude-all. libyang's location ends in the choice's name,
+ * which is no data node: the path reported stops at its parent.
+ */
+static void explain_both_cases(struct loader *l, const struct ly_err_item *e,
+			       const struct ly_where *w)
+{
+	char a[CONF_NAME_MAX] = "?", b[CONF_NAME_MAX] = "?", path[sizeof(w->path)];
+	char *slash;
+
+	quoted(e->msg, 0, a, sizeof(a));
+	quoted(e->msg, 1, b, sizeof(b));
+	snprintf(path, sizeof(path), "%s", w->path);
+	slash = strrchr(path, '/');
+	if (slash && slash != path && !strchr(slash, '['))
+		*slash = '\0';
+	problem_add(&l->probs, path, w->line,
+		    "\"%s\" and \"%s\" exclude each other: keep one of them; " DOCS, a, b);
 }
 
 /* Our must statements carry an error-message already shaped "WHAT: FIX". */
@@ -597,6 +653,7 @@ static const struct ly_rule {
 	{ "Mandatory node", explain_mandatory },
 	{ "Duplicate instance", explain_duplicate },
 	{ "missing its key", explain_missing_key },
+	{ "Data for both cases", explain_both_cases },
 	{ "Invalid ", explain_bad_value },
 	{ "Unsatisfied ", explain_bad_value },
 	{ "Value \"", explain_bad_value },

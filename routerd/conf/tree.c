@@ -67,10 +67,15 @@ uint32_t conf_num(const char *v)
 
 const struct lyd_node *conf_find_group(const struct lyd_node *bgp, const char *name)
 {
+	return conf_find_by_name(bgp, "peer-group", name);
+}
+
+const struct lyd_node *conf_find_by_name(const struct lyd_node *parent, const char *list,
+					 const char *name)
+{
 	const struct lyd_node *g;
 
-	for (g = conf_first_child(bgp, "peer-group"); g && name;
-	     g = conf_next_named(g, "peer-group")) {
+	for (g = conf_first_child(parent, list); g && name; g = conf_next_named(g, list)) {
 		const char *v = conf_value_at(g, "name");
 
 		if (v && !strcmp(v, name))

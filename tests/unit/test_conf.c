@@ -1,8 +1,10 @@
 /*
  * Config loader: good files resolve to the expected structs (profile timers,
- * peer-group inheritance, address families, extended next hop defaults);
- * bad files fail with one "FILE: PATH[ (line N)]: WHAT: FIX" line per
- * problem. Runs with tests/unit as working directory (tests/meson.build).
+ * peer-group inheritance, address families, extended next hop defaults,
+ * routing policy built into a policy_set and evaluated as the engine's own
+ * tests expect); bad files fail with one "FILE: PATH[ (line N)]: WHAT: FIX"
+ * line per problem. Runs with tests/unit as working directory
+ * (tests/meson.build).
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -20,9 +22,20 @@
 
 #include "routerd/bgp/wire.h"
 #include "routerd/conf/conf.h"
+#include "routerd/policy/community_list.h"
+#include "routerd/policy/policy_set.h"
+#include "routerd/policy/route_map.h"
+#include "routerd/rib/attr.h"
 
 #define V4 BGP_AF_IPV4_UNICAST
 #define V6 BGP_AF_IPV6_UNICAST
+
+#define AF4 CONF_AF_IPV4_UNICAST
+#define AF6 CONF_AF_IPV6_UNICAST
+#define P   POLICY_PERMIT
+#define D   POLICY_DENY
+
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
 static struct routerd_conf *load_ok(const char *path)
 {
@@ -435,6 +448,485 @@ static void test_file_problems(void **state)
 		NULL);
 }
 
+/* ---- routing policy ---- */
+
+/* The route-map's name, "" for NULL. */
+static const char *rm_name(const struct route_map *rm)
+{
+	return rm ? route_map_name(rm) : "";
+}
+
+static const struct route_map *find_rm(const struct routerd_conf *c, const char *name)
+{
+	struct route_map *rm = policy_set_find_route_map(c->policy, name, NULL);
+
+	if (!rm)
+		fail_msg("route-map %s not built", name);
+	return rm;
+}
+
+static struct ipaddr addr(const char *s)
+{
+	struct ipaddr a = { 0 };
+
+	assert_true(ipaddr_parse(s, &a));
+	return a;
+}
+
+static struct prefix pfx(const char *s)
+{
+	struct prefix p = { 0 };
+
+	assert_true(prefix_parse(s, &p));
+	return p;
+}
+
+/* An AS_SEQUENCE written as FRR prints it ("65515 12076 65150"); "" is the empty path. */
+static struct aspath *seq_path(struct attr_pool *pool, const char *text)
+{
+	uint8_t data[2 + 4 * 64];
+	size_t len = 2;
+	const char *s = text;
+	char *end;
+
+	data[0] = ASPATH_SEQUENCE;
+	data[1] = 0;
+	while (*s) {
+		unsigned long v = strtoul(s, &end, 10);
+
+		assert_true(end != s && data[1] < 64);
+		data[len++] = (uint8_t)(v >> 24);
+		data[len++] = (uint8_t)(v >> 16);
+		data[len++] = (uint8_t)(v >> 8);
+		data[len++] = (uint8_t)v;
+		data[1]++;
+		s = end + strspn(end, " ");
+	}
+	return aspath_intern(pool, data, data[1] ? len : 0);
+}
+
+static struct attrs *route_attrs(struct attr_pool *pool, const char *path, const char *comm,
+				 const char *lcomm)
+{
+	struct attrs t, *a;
+	struct lcommunity lv;
+	uint32_t v;
+
+	attrs_init(&t);
+	t.aspath = seq_path(pool, path);
+	t.nexthop = addr("192.0.2.1");
+	if (comm) {
+		assert_true(community_parse(comm, &v));
+		t.communities = community_list_intern(pool, &v, 1);
+	}
+	if (lcomm) {
+		assert_true(lcommunity_parse(lcomm, &lv));
+		t.lcommunities = lcommunity_list_intern(pool, &lv, 1);
+	}
+	a = attrs_intern(pool, &t);
+	assert_non_null(a);
+	aspath_unref(pool, t.aspath);
+	community_list_unref(pool, t.communities);
+	lcommunity_list_unref(pool, t.lcommunities);
+	return a;
+}
+
+/* A BGP route through rm; a permitted route's attributes are interned into *out (or NULL). */
+static enum policy_action run_bgp(const struct route_map *rm, struct attr_pool *pool,
+				  const char *prefix, struct attrs *a, struct attrs **out)
+{
+	struct prefix p = pfx(prefix);
+	struct ipaddr peer = addr("10.0.210.4");
+	struct policy_route r = {
+		.prefix = &p,
+		.attrs = a,
+		.peer_address = &peer,
+		.peer_as = 65515,
+		.proto = POLICY_PROTO_BGP,
+	};
+	struct policy_result res;
+	enum policy_action v = route_map_apply(rm, pool, &r, &res);
+
+	if (out)
+		*out = NULL;
+	if (v == P && res.modified) {
+		if (out)
+			*out = attrs_intern(pool, &res.attrs);
+		policy_result_release(pool, &res);
+	} else if (v == P && out) {
+		*out = attrs_ref(a);
+	}
+	return v;
+}
+
+/* A connected route of ifname through rm, as redistribute hands it over. */
+static enum policy_action run_connected(const struct route_map *rm, struct attr_pool *pool,
+					const char *prefix, const char *ifname)
+{
+	struct attrs *a = route_attrs(pool, "", NULL, NULL);
+	struct prefix p = pfx(prefix);
+	struct policy_route r = {
+		.prefix = &p,
+		.attrs = a,
+		.proto = POLICY_PROTO_CONNECTED,
+		.ifname = ifname,
+	};
+	struct policy_result res;
+	enum policy_action v = route_map_apply(rm, pool, &r, &res);
+
+	if (v == P)
+		policy_result_release(pool, &res);
+	attrs_unref(pool, a);
+	return v;
+}
+
+static void assert_pool_empty(struct attr_pool *pool)
+{
+	struct attr_pool_stats st;
+
+	attr_pool_stats(pool, &st);
+	assert_int_equal(st.attrs + st.aspaths + st.communities + st.lcommunities, 0);
+	attr_pool_free(pool);
+}
+
+/* The issue's exact shape, with route-maps on a group, a neighbor, redistribute and networks. */
+static void test_policy_issue_shape(void **state)
+{
+	struct routerd_conf *c = load_ok("conf/good-policy-issue.json");
+	const struct route_map *azure = find_rm(c, "rmap-azure-asns");
+	const struct conf_neighbor *n;
+
+	assert_non_null(c->policy);
+	assert_true(policy_set_built(c->policy));
+	assert_int_equal(
+		prefix_list_count(policy_set_find_prefix_list(c->policy, "DC_LOCAL_SUBNET")), 2);
+	assert_int_equal(aspath_list_count(policy_set_find_aspath_list(c->policy, "azure-asns")),
+			 1);
+	assert_int_equal(route_map_count(azure), 2);
+
+	n = nb(c, "10.0.210.4"); /* everything from the group */
+	assert_null(n->route_map_in[AF4]);
+	assert_null(n->route_map_in[AF6]);
+	assert_ptr_equal(n->route_map_out[AF4], azure);
+	assert_ptr_equal(n->route_map_out[AF6], azure);
+	assert_true(n->soft_reconfig_in);
+	n = nb(c, "10.0.210.5");
+	assert_ptr_equal(n->route_map_in[AF4], azure);
+	assert_ptr_equal(n->route_map_out[AF4], azure);
+	assert_false(n->soft_reconfig_in);
+
+	assert_ptr_equal(c->bgp.ipv4.network_route_map, azure);
+	assert_int_equal(c->bgp.ipv4.n_redistribute, 1);
+	assert_ptr_equal(c->bgp.ipv4.redistribute[0].route_map, azure);
+	assert_null(c->bgp.ipv6.network_route_map);
+
+	/* Traditional profile: RFC 8212 on. The group's member has no inbound policy. */
+	assert_true(c->bgp.ebgp_requires_policy);
+	assert_true(conf_policy_blocks(&c->bgp, nb(c, "10.0.210.4"), AF4, true));
+	assert_false(conf_policy_blocks(&c->bgp, nb(c, "10.0.210.4"), AF4, false));
+	assert_false(conf_policy_blocks(&c->bgp, nb(c, "10.0.210.5"), AF4, true));
+	assert_false(conf_policy_blocks(&c->bgp, nb(c, "10.0.210.5"), AF4, false));
+	conf_free(c);
+}
+
+/*
+ * Seed 002 (FRR 8.3.1 on an Azure NVA) translated to JSON: the built
+ * route-maps decide as tests/unit/test_policy.c's test_seed002_route_maps
+ * says: inbound rmap-bogon-asns denies what bogon-asns permits, outbound
+ * rmap-azure-asns denies what azure-asns permits.
+ */
+static void test_policy_seed002(void **state)
+{
+	static const struct {
+		const char *path;
+		enum policy_action in, out;
+	} t[] = {
+		{ "65515 12076 65150", P, D },
+		{ "0", D, P },
+		{ "23456", D, P },
+		{ "131072", P, P },
+		{ "64512 65000", P, P },
+		{ "65000 64512", D, P },
+		{ "", P, P },
+		{ "12076 65515", P, D },
+	};
+	struct routerd_conf *c = load_ok("conf/good-policy-seed002.json");
+	struct attr_pool *pool = attr_pool_new();
+	const struct conf_neighbor *n;
+
+	assert_non_null(pool);
+	assert_int_equal(c->bgp.profile, CONF_PROFILE_TRADITIONAL);
+	assert_true(c->bgp.ebgp_requires_policy);
+	for (unsigned i = 0; i < c->bgp.n_neighbors; i++) {
+		n = &c->bgp.neighbors[i];
+		assert_string_equal(rm_name(n->route_map_in[AF4]), "rmap-bogon-asns");
+		assert_string_equal(rm_name(n->route_map_out[AF4]), "rmap-azure-asns");
+		assert_true(n->soft_reconfig_in);
+		assert_int_equal(n->ebgp_multihop, 255);
+		assert_false(conf_policy_blocks(&c->bgp, n, AF4, true));
+		assert_false(conf_policy_blocks(&c->bgp, n, AF4, false));
+	}
+	n = nb(c, "10.0.210.4");
+	for (size_t i = 0; i < ARRAY_SIZE(t); i++) {
+		struct attrs *a = route_attrs(pool, t[i].path, NULL, NULL);
+
+		if (run_bgp(n->route_map_in[AF4], pool, "10.100.0.0/16", a, NULL) != t[i].in ||
+		    run_bgp(n->route_map_out[AF4], pool, "10.100.0.0/16", a, NULL) != t[i].out)
+			fail_msg("AS path \"%s\": wrong verdict", t[i].path);
+		attrs_unref(pool, a);
+	}
+	conf_free(c);
+	assert_pool_empty(pool);
+}
+
+/* Seed 003: the leaf's ACCEPT_DC_LOCAL (prefix-list ge 26 / ge 32), the spine's ADV_LO (interface lo). */
+static void test_policy_seed003(void **state)
+{
+	static const struct {
+		const char *prefix, *ifname;
+		enum policy_action want;
+	} leaf[] = {
+		{ "10.1.1.0/26", "vlan10", P },	  { "10.1.2.0/27", "vlan20", P },
+		{ "10.1.0.0/24", "vlan10", D },	  { "10.0.254.1/32", "lo", P },
+		{ "10.0.254.0/24", "lo", D },	  { "192.168.121.0/24", "eth0", D },
+		{ "2001:db8::/64", "vlan10", D },
+	};
+	struct attr_pool *pool = attr_pool_new();
+	struct routerd_conf *c = load_ok("conf/good-policy-seed003-leaf.json");
+	const struct route_map *rm;
+
+	assert_false(c->bgp.ebgp_requires_policy); /* datacenter */
+	assert_null(nb(c, "swp3")->route_map_in[AF4]);
+	assert_false(conf_policy_blocks(&c->bgp, nb(c, "swp3"), AF4, true));
+	assert_int_equal(nb(c, "swp3")->afs, V4);
+	assert_int_equal(nb(c, "swp4")->timers.connect_retry, 5);
+	assert_int_equal(c->bgp.ipv4.n_redistribute, 1);
+	rm = c->bgp.ipv4.redistribute[0].route_map;
+	assert_string_equal(rm_name(rm), "ACCEPT_DC_LOCAL");
+	for (size_t i = 0; i < ARRAY_SIZE(leaf); i++)
+		if (run_connected(rm, pool, leaf[i].prefix, leaf[i].ifname) != leaf[i].want)
+			fail_msg("leaf: %s on %s: wrong verdict", leaf[i].prefix, leaf[i].ifname);
+	conf_free(c);
+
+	c = load_ok("conf/good-policy-seed003-spine.json");
+	assert_int_equal(c->bgp.n_neighbors, 4);
+	rm = c->bgp.ipv4.redistribute[0].route_map;
+	assert_string_equal(rm_name(rm), "ADV_LO");
+	assert_int_equal(run_connected(rm, pool, "10.0.254.254/32", "lo"), P);
+	assert_int_equal(run_connected(rm, pool, "10.1.1.0/26", "swp1"), D);
+	conf_free(c);
+	assert_pool_empty(pool);
+}
+
+/*
+ * Every clause of the model, route-maps resolved per address family
+ * (neighbor's own AF-specific, own general, group's AF-specific, group's
+ * general), and one route through all of RM-IN's clauses.
+ */
+static void test_policy_every_clause(void **state)
+{
+	struct routerd_conf *c = load_ok("conf/good-policy-all.json");
+	struct attr_pool *pool = attr_pool_new();
+	const struct route_map *in = find_rm(c, "RM-IN"), *out = find_rm(c, "RM-OUT");
+	const struct route_map *in6 = find_rm(c, "RM6-IN");
+	const struct conf_neighbor *n;
+	struct attrs *a, *o;
+	struct ipaddr peer = addr("10.0.210.4");
+	char buf[256];
+
+	assert_int_equal(route_map_count(in), 6);
+	assert_int_equal(comm_list_count(policy_set_find_community_list(c->policy, "CUSTOMER")), 4);
+	assert_true(comm_list_is_large(policy_set_find_large_community_list(c->policy, "LC")));
+	assert_int_equal(prefix_list_count(policy_set_find_prefix_list(c->policy, "EMPTY")), 0);
+
+	n = nb(c, "2001:db8::1"); /* the group's */
+	assert_ptr_equal(n->route_map_in[AF4], in);
+	assert_ptr_equal(n->route_map_in[AF6], in6);
+	assert_ptr_equal(n->route_map_out[AF4], out);
+	assert_ptr_equal(n->route_map_out[AF6], out);
+	assert_true(n->soft_reconfig_in);
+	n = nb(c, "2001:db8::2"); /* its own route-map-in beats the group's AF-specific one */
+	assert_ptr_equal(n->route_map_in[AF4], out);
+	assert_ptr_equal(n->route_map_in[AF6], out);
+	assert_false(n->soft_reconfig_in);
+	n = nb(c, "2001:db8::3"); /* its own AF-specific one, the group's for the other AF */
+	assert_ptr_equal(n->route_map_out[AF4], in);
+	assert_ptr_equal(n->route_map_out[AF6], out);
+	assert_ptr_equal(n->route_map_in[AF6], in6);
+	n = nb(c, "192.0.2.9");
+	assert_null(n->route_map_in[AF4]);
+	assert_null(n->route_map_out[AF6]);
+	/* Traditional, but overridden: an eBGP neighbor without policy exchanges everything. */
+	assert_int_equal(c->bgp.profile, CONF_PROFILE_TRADITIONAL);
+	assert_false(c->bgp.ebgp_requires_policy);
+	assert_false(conf_policy_blocks(&c->bgp, n, AF4, true));
+	assert_ptr_equal(c->bgp.ipv6.network_route_map, out);
+	assert_string_equal(rm_name(c->bgp.ipv6.redistribute[0].route_map), "CONNECTED");
+	assert_int_equal(run_connected(c->bgp.ipv6.redistribute[0].route_map, pool,
+				       "2001:db8:ff::1/128", "lo"),
+			 P);
+	assert_int_equal(run_connected(c->bgp.ipv6.redistribute[0].route_map, pool,
+				       "2001:db8:1::/64", "eth0"),
+			 D);
+
+	/* seq 10 denies routes whose communities are exactly a permitted set: not this one. */
+	a = route_attrs(pool, "64500 64666", "65000:666", "65000:1:1");
+	assert_int_equal(run_bgp(in, pool, "10.1.0.0/16", a, &o), P);
+	assert_non_null(o);
+	/* seq 20 sets, on-match next; seq 30 local-preference -5, goto 50; 50 metric 7, continue 60. */
+	assert_int_equal(o->local_pref, 195);
+	assert_int_equal(o->med, 7);
+	assert_int_equal(o->weight, 100);
+	assert_int_equal(o->origin, ORIGIN_INCOMPLETE);
+	aspath_fmt(o->aspath, buf, sizeof(buf));
+	assert_string_equal(buf, "64999 64999 64500");
+	community_list_fmt(o->communities, buf, sizeof(buf));
+	assert_string_equal(buf, "65001:1 no-export");
+	lcommunity_list_fmt(o->lcommunities, buf, sizeof(buf));
+	assert_string_equal(buf, "65001:0:1");
+	assert_true(ipaddr_equal(&o->nexthop, &peer));
+	attrs_unref(pool, o);
+	attrs_unref(pool, a);
+	/* Not from AS 64500: seq 20 does not match, seq 30 on still do. */
+	a = route_attrs(pool, "64501 64666", "65000:666", "65000:1:1");
+	assert_int_equal(run_bgp(in, pool, "10.1.0.0/16", a, &o), P);
+	assert_int_equal(o->local_pref, 0); /* absent counts as 0; -5 stops at 0 */
+	assert_int_equal(o->weight, 0);
+	assert_int_equal(o->med, 7);
+	attrs_unref(pool, o);
+	attrs_unref(pool, a);
+
+	/* RM-OUT: prepend last-as 2, remove both community attributes. */
+	a = route_attrs(pool, "64500 1", "65000:1", "65000:1:1");
+	assert_int_equal(run_bgp(out, pool, "10.1.0.0/16", a, &o), P);
+	aspath_fmt(o->aspath, buf, sizeof(buf));
+	assert_string_equal(buf, "64500 64500 64500 1");
+	assert_null(o->communities);
+	assert_null(o->lcommunities);
+	attrs_unref(pool, o);
+	/* RM6-IN: an empty prefix-list permits everything; exclude all empties the path. */
+	assert_int_equal(run_bgp(in6, pool, "2001:db8::/48", a, &o), P);
+	aspath_fmt(o->aspath, buf, sizeof(buf));
+	assert_string_equal(buf, "");
+	attrs_unref(pool, o);
+	attrs_unref(pool, a);
+	conf_free(c);
+	assert_pool_empty(pool);
+}
+
+/* RFC 8212 default per profile; files without policy still get an (empty) policy set. */
+static void test_policy_ebgp_default(void **state)
+{
+	struct routerd_conf *c = load_ok("conf/good-traditional.json");
+	const struct conf_neighbor *n = nb(c, "198.51.100.1");
+
+	assert_true(c->bgp.ebgp_requires_policy);
+	assert_non_null(c->policy);
+	assert_true(policy_set_built(c->policy));
+	assert_null(n->route_map_in[AF4]);
+	assert_true(conf_policy_blocks(&c->bgp, n, AF4, true));
+	assert_true(conf_policy_blocks(&c->bgp, n, AF6, false));
+	/* iBGP is never blocked. */
+	assert_false(conf_policy_blocks(&c->bgp, nb(c, "2001:db8:1::1"), AF6, true));
+	conf_free(c);
+
+	c = load_ok("conf/good-datacenter.json");
+	assert_false(c->bgp.ebgp_requires_policy);
+	assert_false(conf_policy_blocks(&c->bgp, nb(c, "swp1"), AF4, true));
+	conf_free(c);
+
+	c = load_ok("conf/good-no-bgp.json");
+	assert_non_null(c->policy);
+	conf_free(c);
+}
+
+static void test_policy_undefined_refs(void **state)
+{
+	/* Every instance, each at its own path, never a silent deny. */
+	expect_error(
+		"conf/bad-policy-refs.json", 8,
+		"/routerd:routerd/policy/route-map[name='RM']/entry[seq='5']/match/prefix-list: "
+		"prefix-list \"NOPE\" is not defined: add it under policy/prefix-list",
+		"entry[seq='5']/match/as-path: as-path-list \"azure-asns\" is not defined: add "
+		"it under policy/as-path-list",
+		"entry[seq='10']/set/community-delete: community-list \"GONE\" is not defined",
+		"/routerd:routerd/bgp/peer-group[name='G']/route-map-in: route-map "
+		"\"rmap-group\" is not defined: add it under policy/route-map",
+		"/routerd:routerd/bgp/neighbor[peer='10.0.210.4']/route-map-out: route-map "
+		"\"rmap-missing\" is not defined: add it under policy/route-map",
+		"neighbor[peer='2001:db8::4']/ipv6-unicast-route-map-out: route-map \"RM6\"",
+		"/routerd:routerd/bgp/ipv4-unicast/network-route-map: route-map \"NET\"",
+		"/routerd:routerd/bgp/ipv4-unicast/redistribute[protocol='connected']/"
+		"route-map: route-map \"ACCEPT_DC_LOCAL\" is not defined",
+		NULL);
+}
+
+static void test_policy_bad_regex(void **state)
+{
+	expect_error(
+		"conf/bad-policy-regex.json", 2,
+		"/routerd:routerd/policy/as-path-list[name='azure-asns']/entry[seq='10']/regex: "
+		"bad regular expression \"_6551(5_\"",
+		"/routerd:routerd/policy/community-list[name='C']/entry[seq='5']/regex: bad "
+		"regular expression \"65000:[0-9\"",
+		"_ stands for a delimiter", NULL);
+}
+
+static void test_policy_prefix_lengths(void **state)
+{
+	expect_error(
+		"conf/bad-policy-lengths.json", 6,
+		"/routerd:routerd/policy/prefix-list[name='DC_LOCAL_SUBNET']/entry[seq='5']/ge: "
+		"ge 8 is shorter than the prefix length 16 of 10.1.0.0/16: set ge between 16 "
+		"and 32, or remove it",
+		"entry[seq='10']/le: le 26 is less than ge 28: set le between 28 and 32",
+		"entry[seq='15']/le: le 33 is longer than an IPv4 prefix can be",
+		"entry[seq='20']/ge: ge does not apply to \"any\"",
+		"entry[seq='25']/prefix: prefix 10.3.1.0/16 has host bits set: write "
+		"10.3.0.0/16",
+		"entry[seq='30']/le: le 48 is less than ge 64: set le between 64 and 128", NULL);
+}
+
+static void test_policy_bad_values(void **state)
+{
+	expect_error(
+		"conf/bad-policy-values.json", 5,
+		"community[.='65536:1']: invalid community \"65536:1\"",
+		"invalid community \"no-such-name\"",
+		"large-community[.='1:2:4294967296']: invalid large community",
+		"set/local-preference: local-preference change \"+4294967296\" is out of range",
+		"set/as-path-prepend: AS number 0 in as-path-prepend is out of range", NULL);
+}
+
+/* Every missing mandatory leaf, once, at its data path (libyang's keyless repeat dropped). */
+static void test_policy_missing(void **state)
+{
+	expect_error("conf/bad-policy-missing.json", 4,
+		     "/routerd:routerd/policy/prefix-list[name='P']/entry[seq='5']/action: missing "
+		     "mandatory \"action\": add it (one of \"permit\", \"deny\")",
+		     "prefix-list[name='P']/entry[seq='5']/prefix: missing mandatory \"prefix\"",
+		     "as-path-list[name='A']/entry[seq='5']/regex: missing mandatory \"regex\"",
+		     "route-map[name='R']/entry[seq='10']/action: missing mandatory", NULL);
+}
+
+/* Rules the model states itself (must, choice): libyang reports them, rephrased. */
+static void test_policy_model_rules(void **state)
+{
+	expect_error("conf/bad-policy-exit.json", 1,
+		     "/routerd:routerd/policy/route-map[name='RM']/entry[seq='10']/on-match: "
+		     "on-match on a deny entry",
+		     NULL);
+	expect_error("conf/bad-policy-goto.json", 1,
+		     "entry[seq='20']/on-match-goto: on-match-goto must jump forward", NULL);
+	expect_error("conf/bad-policy-exact.json", 1,
+		     "match/community-exact-match: community-exact-match without \"community\"",
+		     NULL);
+	expect_error("conf/bad-policy-choice.json", 1,
+		     "/routerd:routerd/policy/route-map/entry/set: \"as-path-exclude\" and "
+		     "\"as-path-exclude-all\" exclude each other: keep one of them",
+		     NULL);
+}
+
 /* libyang must print nothing itself, and its log options must be left as found. */
 static void test_quiet(void **state)
 {
@@ -482,6 +974,17 @@ int main(void)
 		cmocka_unit_test(test_timers_after_inheritance),
 		cmocka_unit_test(test_all_problems_listed),
 		cmocka_unit_test(test_file_problems),
+		cmocka_unit_test(test_policy_issue_shape),
+		cmocka_unit_test(test_policy_seed002),
+		cmocka_unit_test(test_policy_seed003),
+		cmocka_unit_test(test_policy_every_clause),
+		cmocka_unit_test(test_policy_ebgp_default),
+		cmocka_unit_test(test_policy_undefined_refs),
+		cmocka_unit_test(test_policy_bad_regex),
+		cmocka_unit_test(test_policy_prefix_lengths),
+		cmocka_unit_test(test_policy_bad_values),
+		cmocka_unit_test(test_policy_model_rules),
+		cmocka_unit_test(test_policy_missing),
 		cmocka_unit_test(test_quiet),
 	};
 
