@@ -259,15 +259,28 @@ class RouterD(Daemon):
         self.sock = node.dir / "routerd.sock"
 
     @staticmethod
-    def config(router_id, asn, neighbors, profile="datacenter"):
-        """neighbors: list of dicts in routerd's YANG shape ({"peer", "remote-as", ...})."""
-        return {"routerd:routerd": {"router-id": router_id,
-                                    "bgp": {"asn": asn, "profile": profile,
-                                            "neighbor": neighbors}}}
+    def config(router_id, asn, neighbors, profile="datacenter", ipv4=None, ipv6=None):
+        """neighbors: list of dicts in routerd's YANG shape ({"peer", "remote-as", ...});
+        ipv4/ipv6: the bgp/ipv4-unicast and bgp/ipv6-unicast containers, if any
+        ({"network": [...], "redistribute": [...], "maximum-paths": N})."""
+        bgp = {"asn": asn, "profile": profile, "neighbor": neighbors}
+        if ipv4 is not None:
+            bgp["ipv4-unicast"] = ipv4
+        if ipv6 is not None:
+            bgp["ipv6-unicast"] = ipv6
+        return {"routerd:routerd": {"router-id": router_id, "bgp": bgp}}
 
     def start(self):
+        """Starts routerd; again after kill() to restart it (its log is appended to)."""
         self._spawn("routerd", [BUILD / "routerd", "-f", self.conf_path, "-s", self.sock])
         return self
+
+    def kill(self):
+        """SIGKILL: routerd gets no chance to clean up its kernel routes or say goodbye."""
+        p = self.main_proc()
+        if p.poll() is None:
+            p.kill()
+        p.wait(5)
 
     def wait_ready(self, timeout=10):
         def ready():
@@ -300,6 +313,17 @@ class RouterD(Daemon):
     def last_error(self, peer):
         return self.neighbor(peer).get("last-error")
 
+    def routes(self, family=4):
+        """`show bgp ipv4|ipv6 unicast json` as {prefix: [path, ...]}."""
+        d = self.ctl_json("show", "bgp", f"ipv{family}", "unicast")
+        return {r["prefix"]: r["paths"] for r in d.get("routes", [])}
+
+    def neighbor_routes(self, peer, which="advertised-routes"):
+        """`show bgp neighbors PEER advertised-routes|received-routes json` as
+        {prefix: [path, ...]} (both families)."""
+        d = self.ctl_json("show", "bgp", "neighbors", peer, which)
+        return {r["prefix"]: r["paths"] for r in d.get("routes", [])}
+
     def session(self, peer):
         s = self.summary()
         ps = [p for p in s.get("peers", []) if p.get("peer") == peer]
@@ -319,13 +343,19 @@ class Frr(Daemon):
         self.etc = Path("/etc/frr") / node.ns
 
     @staticmethod
-    def config(hostname, router_id, asn, neighbors, defaults="datacenter"):
-        """neighbors: list of dicts {addr, remote_as, passive?, connect?, timers?: (ka, hold)}."""
+    def config(hostname, router_id, asn, neighbors, defaults="datacenter", ipv4=(), ipv6=(),
+               extra=()):
+        """neighbors: list of dicts {addr, remote_as, passive?, connect?, timers?: (ka, hold),
+        families?}. families (default: FRR's own, i.e. IPv4 for every neighbor plus IPv6
+        for IPv6 neighbors) lists the address families (4, 6) the neighbor is activated in.
+        ipv4/ipv6: extra lines of the address-family blocks ("network 198.51.100.0/24",
+        "neighbor X route-map M out", "maximum-paths 4"); extra: lines after the router
+        block (route-maps, prefix-lists, "ip route ... blackhole")."""
         lines = [f"frr defaults {defaults}", f"hostname {hostname}", "log timestamp precision 3",
                  "debug bgp neighbor-events", "!", f"router bgp {asn}",
                  f" bgp router-id {router_id}", " no bgp ebgp-requires-policy",
                  " no bgp network import-check"]
-        v6 = []
+        v4_off, v6 = [], []
         for n in neighbors:
             a = n["addr"]
             lines.append(f" neighbor {a} remote-as {n['remote_as']}")
@@ -335,13 +365,24 @@ class Frr(Daemon):
                 lines.append(f" neighbor {a} timers connect {n['connect']}")
             if n.get("timers"):
                 lines.append(f" neighbor {a} timers {n['timers'][0]} {n['timers'][1]}")
-            if ipaddress.ip_address(a).version == 6:
+            fams = n.get("families")
+            if fams is None:
+                fams = (4, 6) if ipaddress.ip_address(a).version == 6 else (4,)
+            if 4 not in fams:
+                v4_off.append(a)
+            if 6 in fams:
                 v6.append(a)
-        if v6:
+        if v4_off or ipv4:
+            lines.append(" address-family ipv4 unicast")
+            lines += [f"  {line}" for line in ipv4]
+            lines += [f"  no neighbor {a} activate" for a in v4_off]
+            lines.append(" exit-address-family")
+        if v6 or ipv6:
             lines.append(" address-family ipv6 unicast")
+            lines += [f"  {line}" for line in ipv6]
             lines += [f"  neighbor {a} activate" for a in v6]
             lines.append(" exit-address-family")
-        lines += ["exit", "!", "end", ""]
+        lines += ["exit", "!"] + list(extra) + ["!", "end", ""]
         return "\n".join(lines)
 
     def start(self):
@@ -397,6 +438,20 @@ class Frr(Daemon):
         assert addr in d, f"frr {self.node.name}: no neighbor {addr}: {d}"
         return d[addr]
 
+    def configure(self, *lines):
+        """Applies config lines in vtysh's configure mode ("router bgp 65002", ...)."""
+        self.check_alive()
+        args = ["vtysh", "--vty_socket", self.node.dir, "-c", "configure terminal"]
+        for line in lines:
+            args += ["-c", line]
+        return run(args, ns=self.node.ns).stdout
+
+    def routes(self, family=4):
+        """`show bgp ipv4|ipv6 unicast json` as {prefix: [path, ...]}; a path has FRR 8.4's
+        keys: "valid", "bestpath", "multipath", "path" (the AS path), "peerId",
+        "nexthops": [{"ip", "afi", "used"}, ...]."""
+        return self.vtysh_json(f"show bgp ipv{family} unicast json").get("routes", {})
+
     def session(self, peer):
         n = self.neighbor(peer)
         return Session(n.get("bgpState"), n.get("localAs"), n.get("remoteAs"),
@@ -435,10 +490,18 @@ class Bird(Daemon):
         return "p_" + re.sub(r"[^0-9a-zA-Z]", "_", addr)
 
     @staticmethod
-    def config(router_id, asn, neighbors):
-        """neighbors: list of dicts {addr, remote_as, passive?, connect?, timers?: (ka, hold)}."""
+    def config(router_id, asn, neighbors, export="none", static=()):
+        """neighbors: list of dicts {addr, remote_as, passive?, connect?, timers?: (ka, hold)}.
+        export: the BGP channels' export clause ("all"); static: prefixes BIRD originates
+        (blackhole static routes, exported to peers when export allows)."""
         out = ['log "@DIR@/bird.log" all;', f"router id {router_id};",
                "debug protocols { states, events };", "protocol device {}", ""]
+        for fam in (4, 6):
+            routes = [p for p in static if ipaddress.ip_network(p).version == fam]
+            if routes:
+                out += [f"protocol static static{fam} {{", f"  ipv{fam};"]
+                out += [f"  route {p} blackhole;" for p in routes]
+                out += ["}", ""]
         for n in neighbors:
             a = n["addr"]
             fam = "ipv6" if ipaddress.ip_address(a).version == 6 else "ipv4"
@@ -449,7 +512,7 @@ class Bird(Daemon):
                     f"  connect retry time {n.get('connect', 2)};", "  connect delay time 1;",
                     "  error wait time 1, 5;",
                     f"  passive {'on' if n.get('passive') else 'off'};",
-                    f"  {fam} {{ import all; export none; }};", "}", ""]
+                    f"  {fam} {{ import all; export {export}; }};", "}", ""]
         return "\n".join(out)
 
     def start(self):
@@ -491,6 +554,36 @@ class Bird(Daemon):
             if cur is not None and m and m.group(1) not in cur:
                 cur[m.group(1)] = m.group(2).strip()
         return protos
+
+    def routes(self):
+        """`show route all` parsed: {prefix: [route, ...]}, a route being
+        {"proto", "primary", "via", "as_path", "next_hop", "type", "<BGP.attr>": value}
+        (as_path is "" for a route BIRD originates)."""
+        text = self.birdc("show", "route", "all")
+        routes, cur = {}, None
+        for line in text.splitlines():
+            if not line.strip() or line.startswith(("BIRD ", "Table ")):
+                continue
+            m = re.match(r"^(\S+)?\s+(\w+) \[(\S+) [^\]]*\]( \*)?", line)
+            if m and not line.startswith("\t") and "[" in line and (m.group(1) or cur):
+                prefix = m.group(1) or cur["prefix"]
+                cur = {"prefix": prefix, "type": m.group(2), "proto": m.group(3),
+                       "primary": bool(m.group(4)), "via": None, "as_path": ""}
+                routes.setdefault(prefix, []).append(cur)
+                continue
+            if cur is None:
+                continue
+            s = line.strip()
+            if s.startswith("via "):
+                cur["via"] = s.split()[1]
+            elif ":" in s:
+                k, v = s.split(":", 1)
+                cur[k.strip()] = v.strip()
+                if k.strip() == "BGP.as_path":
+                    cur["as_path"] = v.strip()
+                elif k.strip() == "BGP.next_hop":
+                    cur["next_hop"] = v.strip()
+        return routes
 
     def protocol(self, addr):
         name = self.proto_name(addr)
@@ -634,6 +727,48 @@ class Node:
                 ends += [addr, int(port)]
             conns.append(tuple(ends))
         return conns
+
+    def kernel_routes(self, family=4, proto="bgp", prefix=None):
+        """`ip -j -4|-6 route show [PREFIX] proto PROTO` (main table) as a list of dicts."""
+        cmd = ["ip", "-j", f"-{family}", "route", "show"] + ([prefix] if prefix else [])
+        cmd += ["proto", proto] if proto else []
+        out = self.exec(*cmd).stdout.strip()
+        return json.loads(out) if out else []
+
+    def kernel_nexthops(self, proto="bgp"):
+        """`ip -j nexthop show [protocol PROTO]` as {id: nexthop dict}. (iproute2 6.1
+        takes only a number there: "bgp" is sent as 186.)"""
+        proto = {"bgp": 186, "zebra": 11}.get(proto, proto)
+        out = self.exec("ip", "-j", "nexthop", "show",
+                        *(["protocol", proto] if proto else [])).stdout.strip()
+        return {n["id"]: n for n in (json.loads(out) if out else [])}
+
+    def kernel_gateways(self, route, nexthops=None):
+        """The gateways a kernel route leads to: [(gateway, dev)], resolving its nhid
+        through nexthop objects and groups (nexthops: kernel_nexthops(None) to reuse)."""
+        if "nhid" not in route:
+            hops = route.get("nexthops") or [route]
+            return sorted((h.get("gateway"), h.get("dev")) for h in hops)
+        nhs = nexthops if nexthops is not None else self.kernel_nexthops(None)
+        nh = nhs.get(route["nhid"])
+        assert nh, f"{self.name}: route {route} uses nexthop {route['nhid']}, not in the kernel"
+        ids = [g["id"] for g in nh["group"]] if "group" in nh else [nh["id"]]
+        out = []
+        for i in ids:
+            assert i in nhs, f"{self.name}: group {nh['id']} member {i} not in the kernel"
+            out.append((nhs[i].get("gateway"), nhs[i].get("dev")))
+        return sorted(out)
+
+    def stub(self, name, *addrs):
+        """A veth pair with both ends inside this node (there is no dummy interface
+        here), both up, with addrs ("203.0.113.1/24", "2001:db8:ff::1/64") on name."""
+        peer = f"{name}-p"[:15]
+        self.exec("ip", "link", "add", name, "type", "veth", "peer", "name", peer)
+        for a in addrs:
+            self.exec("ip", "addr", "add", a, "dev", name, *(["nodad"] if ":" in a else []))
+        self.exec("ip", "link", "set", peer, "up")
+        self.exec("ip", "link", "set", name, "up")
+        return name
 
     def routerd(self, conf):
         return self.add(RouterD(self, conf)).start()
