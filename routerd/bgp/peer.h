@@ -68,6 +68,8 @@ struct bgp_peer {
 	struct bgp *bgp;
 	uint16_t id; /* RIB peer id: index in bgp->peers + 1 (0 is our own origination) */
 	struct rde_peer_out out[RDE_AF_COUNT];
+	/* soft-reconfiguration inbound: the routes as received, before inbound policy */
+	struct rib *adj_in[RDE_AF_COUNT];
 	struct conf_neighbor conf;
 	struct ipaddr addr; /* remote address: configured, or the link-local ndra found */
 	uint32_t scope_id;  /* interface index for link-local peers */

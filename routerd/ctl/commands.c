@@ -65,6 +65,7 @@ static const struct ctl_command commands[] = {
 	  0,
 	  show_ndra_neighbors,
 	  "show ndra neighbors [json]" },
+	{ { "clear", "bgp" }, 2, 3, cmd_clear_bgp, "clear bgp PEER soft [in|out]" },
 	{ { "help" }, 0, 0, cmd_help, "help" },
 };
 /* clang-format on */

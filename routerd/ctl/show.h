@@ -14,6 +14,7 @@ int show_bgp_summary(struct routerd *rd, char **args, int nargs, bool json, stru
 int show_bgp_neighbors(struct routerd *rd, char **args, int nargs, bool json, struct buf *out);
 int show_bgp_table(struct routerd *rd, char **args, int nargs, bool json, struct buf *out);
 struct bgp_peer;
+int cmd_clear_bgp(struct routerd *rd, char **args, int nargs, bool json, struct buf *out);
 int show_ip_route(struct routerd *rd, char **args, int nargs, bool json, struct buf *out);
 int show_ipv6_route(struct routerd *rd, char **args, int nargs, bool json, struct buf *out);
 int show_ndra_neighbors(struct routerd *rd, char **args, int nargs, bool json, struct buf *out);

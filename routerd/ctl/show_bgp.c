@@ -132,7 +132,8 @@ static const struct bgp_conn *peer_conn(const struct bgp_peer *p)
 static void text_summary_af(struct buf *out, struct routerd *rd, uint32_t af, const char *name)
 {
 	struct bgp *bgp = &rd->bgp;
-	char id[ADDR_STRLEN], up[32], as[16], st[32];
+	char id[ADDR_STRLEN], up[32], as[16], st[32], sent[32];
+	uint8_t family = af == BGP_AF_IPV6_UNICAST ? AF_INET6 : AF_INET;
 	unsigned n = 0;
 
 	for (unsigned i = 0; i < bgp->n_peers; i++)
@@ -151,20 +152,25 @@ static void text_summary_af(struct buf *out, struct routerd *rd, uint32_t af, co
 		if (!(p->conf.afs & af) || bgp_peer_unused(p))
 			continue;
 		remote_as_text(p, as, sizeof(as));
-		if (p->established)
+		/* RFC 8212 without policy: vtysh's "(Policy)" in place of the counts. */
+		if (p->established && rde_policy_blocks(&rd->rde, p, family, true))
+			snprintf(st, sizeof(st), "(Policy)");
+		else if (p->established)
 			snprintf(st, sizeof(st), "%" PRIu64, p->prefixes_received);
 		else
 			snprintf(st, sizeof(st), "%s", peer_state_text(p));
+		if (p->established && rde_policy_blocks(&rd->rde, p, family, false))
+			snprintf(sent, sizeof(sent), "(Policy)");
+		else
+			snprintf(sent, sizeof(sent), "%zu", rde_out_count(p));
 		/* Like vtysh, a name wider than the column gets a line of its own. */
 		if (strlen(p->conf.peer) > 15)
 			buf_printf(out, "%s\n%16s", p->conf.peer, "");
 		else
 			buf_printf(out, "%-16s", p->conf.peer);
-		buf_printf(out,
-			   "4 %10s %9" PRIu64 " %9" PRIu64 " %8u %4u %4zu %8s %12s %8" PRIu64
-			   " %s\n",
+		buf_printf(out, "4 %10s %9" PRIu64 " %9" PRIu64 " %8u %4u %4zu %8s %12s %8s %s\n",
 			   as, p->rcvd.total, p->sent.total, 0, 0, peer_conn(p)->wbuf.len,
-			   fmt_uptime(p, up, sizeof(up)), st, (uint64_t)rde_out_count(p),
+			   fmt_uptime(p, up, sizeof(up)), st, sent,
 			   p->conf.description[0] ? p->conf.description : "N/A");
 	}
 	buf_printf(out, "\nTotal number of neighbors %u\n\n", n);
@@ -311,6 +317,10 @@ static void json_summary(struct buf *out, struct routerd *rd)
 		json_kv_uint(&j, "uptime-seconds", (uint64_t)bgp_peer_uptime(p));
 		json_kv_uint(&j, "prefixes-received", p->prefixes_received);
 		json_kv_uint(&j, "prefixes-sent", rde_out_count(p));
+		/* RFC 8212: true where an eBGP session without policy exchanges nothing. */
+		json_kv_bool(&j, "policy-blocks-in", rde_policy_blocks(&rd->rde, p, AF_INET, true));
+		json_kv_bool(&j, "policy-blocks-out",
+			     rde_policy_blocks(&rd->rde, p, AF_INET, false));
 		json_kv_uint(&j, "messages-received", p->rcvd.total);
 		json_kv_uint(&j, "messages-sent", p->sent.total);
 		json_kv_str(&j, "description", p->conf.description);
@@ -435,6 +445,33 @@ static const struct show_bgp_ops json_ops = { json_summary, json_neighbors };
 int show_bgp_summary(struct routerd *rd, char **args, int nargs, bool json, struct buf *out)
 {
 	(json ? &json_ops : &text_ops)->summary(out, rd);
+	return 0;
+}
+
+/* clear bgp PEER soft [in|out]: policy again without resetting the session. */
+int cmd_clear_bgp(struct routerd *rd, char **args, int nargs, bool json, struct buf *out)
+{
+	struct bgp_peer *p = bgp_peer_find_name(&rd->bgp, args[0]);
+	const char *dir = nargs == 3 ? args[2] : "both", *why = NULL;
+	bool in = !strcmp(dir, "both") || !strcmp(dir, "in"),
+	     o = !strcmp(dir, "both") || !strcmp(dir, "out");
+
+	if (!p) {
+		buf_printf(out, "%% No such neighbor: %s\n", args[0]);
+		return 1;
+	}
+	if (strcmp(args[1], "soft") || (!in && !o)) {
+		buf_puts(out,
+			 "% Usage: clear bgp PEER soft [in|out] (a hard reset is not offered)\n");
+		return 1;
+	}
+	if (in && rde_soft_in(&rd->rde, p, &why) < 0) {
+		buf_printf(out, "%% %s: %s\n", p->conf.peer, why);
+		return 1;
+	}
+	if (o)
+		rde_soft_out(&rd->rde, p);
+	buf_printf(out, "%s: soft %s done\n", p->conf.peer, dir);
 	return 0;
 }
 

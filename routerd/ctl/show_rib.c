@@ -213,6 +213,7 @@ struct walk {
 	struct render rn;
 	const struct rib_out_ops *ops;
 	const struct bgp_peer *only; /* received-routes: that peer's paths only */
+	bool adj_in;		     /* walking only's pre-policy Adj-RIB-In */
 	size_t prefixes, paths;
 };
 
@@ -224,7 +225,7 @@ static int rib_row(void *ctx, const struct rib_entry *e)
 
 	rib_entry_prefix(e, &pfx);
 	for (const struct rib_path *p = rib_entry_paths(e); p; p = rib_path_next(p)) {
-		const struct bgp_peer *from = peer_by_id(w->rd, p->peer);
+		const struct bgp_peer *from = w->adj_in ? w->only : peer_by_id(w->rd, p->peer);
 		struct route_row r = {
 			.pfx = &pfx,
 			.a = p->attrs,
@@ -333,6 +334,10 @@ static int adv_row(void *ctx, const struct prefix *p, struct attrs *sent)
 	return 0;
 }
 
+#define NOTE_NO_SOFT_RECONFIG                                                                      \
+	"Note: soft-reconfiguration inbound is not enabled: these are the routes kept after "      \
+	"inbound policy (the Adj-RIB-In as accepted).\n"
+
 /* show bgp neighbors PEER advertised-routes|received-routes */
 int show_bgp_neighbor_routes(struct routerd *rd, struct bgp_peer *p, bool advertised, bool json,
 			     struct buf *out)
@@ -341,18 +346,18 @@ int show_bgp_neighbor_routes(struct routerd *rd, struct bgp_peer *p, bool advert
 
 	if (!advertised) {
 		w.only = p;
-		if (!json)
-			buf_puts(
-				out,
-				"Note: soft-reconfiguration inbound is not enabled: these are the "
-				"routes kept after inbound policy (the Adj-RIB-In as accepted).\n");
+		w.adj_in = p->adj_in[RDE_V4] != NULL;
+		if (!json && !w.adj_in)
+			buf_puts(out, NOTE_NO_SOFT_RECONFIG);
 	}
 	w.ops->begin(&w.rn, rd);
 	for (int af = 0; af < RDE_AF_COUNT; af++) {
-		if (!advertised)
-			rib_walk(rd->rde.rib[af], rib_row, &w);
-		else
+		if (advertised)
 			rde_out_walk(p, af, adv_row, &w);
+		else if (w.adj_in)
+			rib_walk(p->adj_in[af], rib_row, &w); /* as received, before policy */
+		else
+			rib_walk(rd->rde.rib[af], rib_row, &w);
 	}
 	w.ops->end(&w.rn, w.prefixes, w.paths);
 	return 0;

@@ -1,10 +1,12 @@
 /* The RDE's life: set-up, the decision loop, sessions coming and going, our own routes. */
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "routerd/bgp/peer.h"
 #include "routerd/bgp/update.h"
 #include "routerd/lib/log.h"
+#include "routerd/policy/route_map.h"
 #include "routerd/rde/rde.h"
 #include "routerd/rde/rde_internal.h"
 #include "routerd/rib/adjout.h"
@@ -63,6 +65,7 @@ int rde_init(struct rde *rde, struct bgp *bgp, const struct routerd_conf *conf, 
 {
 	memset(rde, 0, sizeof(*rde));
 	rde->bgp = bgp;
+	rde->conf = conf;
 	rde->loop = bgp->loop;
 	rde->fib = fib;
 	rde->pool = attr_pool_new();
@@ -107,6 +110,105 @@ void rde_free(struct rde *rde)
 	memset(rde, 0, sizeof(*rde));
 }
 
+static void adjin_free(struct bgp_peer *p)
+{
+	for (int af = 0; af < RDE_AF_COUNT; af++) {
+		if (p->adj_in[af])
+			rib_free(p->adj_in[af]);
+		p->adj_in[af] = NULL;
+	}
+}
+
+/* One small table per family holding only this peer's routes as received. */
+static void adjin_create(struct rde *rde, struct bgp_peer *p)
+{
+	static const struct rib_peer_info info[2] = { { .local = true }, { 0 } };
+
+	for (int af = 0; af < RDE_AF_COUNT; af++) {
+		p->adj_in[af] = rib_new(af == RDE_V4 ? AF_INET : AF_INET6, rde->pool);
+		if (p->adj_in[af])
+			rib_set_peers(p->adj_in[af], info, 2);
+	}
+}
+
+void rde_adjin_settle(struct bgp_peer *p)
+{
+	for (int af = 0; af < RDE_AF_COUNT; af++)
+		if (p->adj_in[af])
+			rib_run(p->adj_in[af], SIZE_MAX, NULL, NULL);
+}
+
+struct reapply {
+	struct rde *rde;
+	struct bgp_peer *p;
+};
+
+static int reapply_one(void *ctx, const struct rib_entry *e)
+{
+	struct reapply *r = ctx;
+	const struct rib_path *path = rib_entry_best(e);
+	struct prefix pfx;
+	struct attrs *accepted;
+	enum rde_af af;
+
+	if (!path)
+		return 0;
+	rib_entry_prefix(e, &pfx);
+	af = pfx.family == AF_INET6 ? RDE_V6 : RDE_V4;
+	accepted = rde_policy_in(r->rde, r->p, &pfx, path->attrs);
+	if (!accepted) {
+		if (rib_withdraw(r->rde->rib[af], &pfx, r->p->id) == 1 && r->p->prefixes_received)
+			r->p->prefixes_received--;
+		return 0;
+	}
+	if (rib_update(r->rde->rib[af], &pfx, r->p->id, accepted) == 2)
+		r->p->prefixes_received++;
+	attrs_unref(r->rde->pool, accepted);
+	return 0;
+}
+
+static void send_route_refresh(struct bgp_peer *p, uint16_t afi)
+{
+	struct bgp_route_refresh rr = { .afi = afi, .safi = BGP_SAFI_UNICAST };
+	uint8_t msg[BGP_RR_LEN];
+
+	session_send(p->established, msg, bgp_route_refresh_encode(msg, sizeof(msg), &rr));
+}
+
+int rde_soft_in(struct rde *rde, struct bgp_peer *p, const char **why)
+{
+	struct reapply r = { rde, p };
+
+	if (!p->established) {
+		*why = "the session is not Established";
+		return -1;
+	}
+	if (p->adj_in[RDE_V4]) {
+		for (int af = 0; af < RDE_AF_COUNT; af++)
+			rib_walk(p->adj_in[af], reapply_one, &r);
+		ev_idle_start(rde->loop, &rde->work);
+		log_info("soft-in", "peer=%s from=adj-rib-in", p->conf.peer);
+		return 0;
+	}
+	if (!p->caps_negotiated.route_refresh) {
+		*why = "no soft-reconfiguration inbound and the peer does not support route "
+		       "refresh";
+		return -1;
+	}
+	if (p->caps_negotiated.mp & BGP_AF_IPV4_UNICAST || !p->caps_negotiated.mp)
+		send_route_refresh(p, BGP_AFI_IPV4);
+	if (p->caps_negotiated.mp & BGP_AF_IPV6_UNICAST)
+		send_route_refresh(p, BGP_AFI_IPV6);
+	log_info("soft-in", "peer=%s from=route-refresh", p->conf.peer);
+	return 0;
+}
+
+void rde_soft_out(struct rde *rde, struct bgp_peer *p)
+{
+	rde_out_refill(rde, p);
+	log_info("soft-out", "peer=%s", p->conf.peer);
+}
+
 void rde_peer_up(struct rde *rde, struct bgp_peer *p)
 {
 	struct rib_peer_info *pi = &rde->pinfo[p->id];
@@ -118,12 +220,15 @@ void rde_peer_up(struct rde *rde, struct bgp_peer *p)
 	pi->local = false;
 	publish_peers(rde);
 	p->prefixes_received = 0;
+	if (p->conf.soft_reconfig_in)
+		adjin_create(rde, p);
 	rde_out_peer_up(rde, p);
 }
 
 void rde_peer_down(struct rde *rde, struct bgp_peer *p)
 {
 	rde_out_peer_down(rde, p);
+	adjin_free(p);
 	for (int af = 0; af < RDE_AF_COUNT; af++)
 		rib_peer_flush(rde->rib[af], p->id);
 	p->prefixes_received = 0;
@@ -139,9 +244,15 @@ void rde_refresh_out(struct rde *rde, struct bgp_peer *p, uint16_t afi, uint8_t 
 }
 
 /* Our originations: no AS path, next hop is ourselves (filled in per session). */
-int rde_local_set(struct rde *rde, const struct prefix *p, uint8_t origin)
+int rde_local_set(struct rde *rde, const struct prefix *p, uint8_t origin,
+		  const struct route_map *rm, const char *ifname)
 {
-	struct attrs t, *a;
+	struct policy_route r = {
+		.prefix = p,
+		.proto = ifname ? POLICY_PROTO_CONNECTED : POLICY_PROTO_STATIC,
+		.ifname = ifname,
+	};
+	struct attrs t, *a, *accepted;
 	int ret;
 
 	attrs_init(&t);
@@ -155,8 +266,13 @@ int rde_local_set(struct rde *rde, const struct prefix *p, uint8_t origin)
 	aspath_unref(rde->pool, t.aspath);
 	if (!a)
 		return -1;
-	ret = rib_update(rde_rib(rde, p->family), p, RIB_PEER_LOCAL, a);
+	r.attrs = a;
+	accepted = rde_policy_apply(rde, rm, &r, a);
 	attrs_unref(rde->pool, a);
+	if (!accepted)
+		return rde_local_del(rde, p);
+	ret = rib_update(rde_rib(rde, p->family), p, RIB_PEER_LOCAL, accepted);
+	attrs_unref(rde->pool, accepted);
 	ev_idle_start(rde->loop, &rde->work);
 	return ret < 0 ? -1 : 0;
 }

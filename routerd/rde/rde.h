@@ -53,6 +53,7 @@ struct rde_peer_out {
 
 struct rde {
 	struct bgp *bgp;
+	const struct routerd_conf *conf; /* in force: route-maps and RFC 8212 come from it */
 	struct ev_loop *loop;
 	struct attr_pool *pool;
 	struct rib *rib[RDE_AF_COUNT];
@@ -83,13 +84,27 @@ void rde_peer_down(struct rde *rde, struct bgp_peer *p);
  */
 int rde_update_in(struct rde *rde, struct bgp_peer *p, const uint8_t *msg, size_t len,
 		  struct bgp_notify *err);
+/*
+ * clear bgp PEER soft in: re-applies inbound policy from the stored Adj-RIB-In
+ * (soft-reconfiguration inbound) or asks the peer to send everything again
+ * (ROUTE-REFRESH). Returns 0, or -1 with why set when neither is possible.
+ */
+int rde_soft_in(struct rde *rde, struct bgp_peer *p, const char **why);
+/* clear bgp PEER soft out: recomputes what the peer's update groups advertise. */
+void rde_soft_out(struct rde *rde, struct bgp_peer *p);
 /* The peer sent ROUTE-REFRESH for afi/safi: send it the Adj-RIB-Out again. */
 void rde_refresh_out(struct rde *rde, struct bgp_peer *p, uint16_t afi, uint8_t safi);
 /* A session's write queue drained: groups held back for it may continue. */
 void rde_peer_writable(struct rde *rde, struct bgp_peer *p);
 
 /* Our own originations (network, redistribute connected): set or withdraw. */
-int rde_local_set(struct rde *rde, const struct prefix *p, uint8_t origin);
+struct route_map;
+/*
+ * rm (may be NULL) is the network or redistribute route-map; ifname names the
+ * interface of a connected route (for `match interface`), NULL otherwise.
+ */
+int rde_local_set(struct rde *rde, const struct prefix *p, uint8_t origin,
+		  const struct route_map *rm, const char *ifname);
 int rde_local_del(struct rde *rde, const struct prefix *p);
 
 struct rib *rde_rib(struct rde *rde, uint8_t family);
@@ -99,6 +114,8 @@ struct fib_nh;
 /* The kernel next hops the entry's ECMP set maps to (for show ip route). */
 unsigned rde_fib_nexthops(struct rde *rde, const struct rib_entry *e, struct fib_nh *out,
 			  unsigned max);
+/* RFC 8212: nothing of family may come in (in) or go out (!in) on this session. */
+bool rde_policy_blocks(const struct rde *rde, const struct bgp_peer *p, uint8_t family, bool in);
 /* Prefixes currently advertised to the peer (all families). */
 size_t rde_out_count(const struct bgp_peer *p);
 /* What the peer's update group advertises for af, in prefix order (advertised-routes). */

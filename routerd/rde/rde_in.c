@@ -6,6 +6,7 @@
 #include "routerd/bgp/update.h"
 #include "routerd/lib/log.h"
 #include "routerd/rde/rde.h"
+#include "routerd/rde/rde_internal.h"
 
 /* Sub-objects shared by every NLRI block of one UPDATE, interned once. */
 struct in_objs {
@@ -20,6 +21,16 @@ static enum rde_af af_of(uint8_t family)
 	return family == AF_INET6 ? RDE_V6 : RDE_V4;
 }
 
+static void withdraw_one(struct rde *rde, struct bgp_peer *p, const struct prefix *pfx)
+{
+	enum rde_af af = af_of(pfx->family);
+
+	if (p->adj_in[af])
+		rib_withdraw(p->adj_in[af], pfx, RDE_ADJIN_PEER);
+	if (rib_withdraw(rde->rib[af], pfx, p->id) == 1 && p->prefixes_received)
+		p->prefixes_received--;
+}
+
 static void withdraw_block(struct rde *rde, struct bgp_peer *p, const struct update_nlri *b)
 {
 	struct update_nlri_iter it;
@@ -29,9 +40,29 @@ static void withdraw_block(struct rde *rde, struct bgp_peer *p, const struct upd
 		return;
 	update_nlri_iter_init(&it, b);
 	while (update_nlri_next(&it, &pfx))
-		if (rib_withdraw(rde->rib[af_of(pfx.family)], &pfx, p->id) == 1 &&
-		    p->prefixes_received)
+		withdraw_one(rde, p, &pfx);
+}
+
+/*
+ * One route as received: kept pre-policy when soft-reconfiguration inbound is
+ * on, then through the inbound policy into the RIB (or out of it if denied).
+ */
+void rde_in_route(struct rde *rde, struct bgp_peer *p, const struct prefix *pfx, struct attrs *a)
+{
+	enum rde_af af = af_of(pfx->family);
+	struct attrs *accepted;
+
+	if (p->adj_in[af])
+		rib_update(p->adj_in[af], pfx, RDE_ADJIN_PEER, a);
+	accepted = rde_policy_in(rde, p, pfx, a);
+	if (!accepted) {
+		if (rib_withdraw(rde->rib[af], pfx, p->id) == 1 && p->prefixes_received)
 			p->prefixes_received--;
+		return;
+	}
+	if (rib_update(rde->rib[af], pfx, p->id, accepted) == 2)
+		p->prefixes_received++;
+	attrs_unref(rde->pool, accepted);
 }
 
 static void objs_release(struct rde *rde, struct in_objs *o)
@@ -92,8 +123,7 @@ static void announce_block(struct rde *rde, struct bgp_peer *p, const struct upd
 	}
 	update_nlri_iter_init(&it, b);
 	while (update_nlri_next(&it, &pfx))
-		if (rib_update(rde->rib[af_of(pfx.family)], &pfx, p->id, a) == 2)
-			p->prefixes_received++;
+		rde_in_route(rde, p, &pfx, a);
 	attrs_unref(rde->pool, a);
 	ev_idle_start(rde->loop, &rde->work);
 }
@@ -129,6 +159,7 @@ static void withdraw_all(struct rde *rde, struct bgp_peer *p, const struct updat
 	withdraw_block(rde, p, &u->mp_unreach);
 	withdraw_block(rde, p, &u->nlri);
 	withdraw_block(rde, p, &u->mp_reach);
+	rde_adjin_settle(p);
 	ev_idle_start(rde->loop, &rde->work);
 }
 
@@ -173,5 +204,6 @@ int rde_update_in(struct rde *rde, struct bgp_peer *p, const uint8_t *msg, size_
 	if (u.mp_reach.family)
 		announce_block(rde, p, &u, true, &o);
 	objs_release(rde, &o);
+	rde_adjin_settle(p);
 	return 0;
 }

@@ -1,4 +1,5 @@
 /* Originations: `network` with import check, `redistribute connected`. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -37,16 +38,27 @@ static struct local_src *src_find(struct rde_local *l, const struct prefix *p, b
 	return &v[l->n_src++];
 }
 
+static const struct route_map *connected_route_map(const struct conf_af *af)
+{
+	for (unsigned i = 0; i < af->n_redistribute; i++)
+		if (!strcmp(af->redistribute[i].protocol, "connected"))
+			return af->redistribute[i].route_map;
+	return NULL;
+}
+
 /* Puts the RIB in line with why the prefix is originated: IGP for network, incomplete for connected. */
 static void src_apply(struct rde_local *l, const struct local_src *s)
 {
 	char buf[ADDR_STRLEN + 4];
 
+	const struct conf_af *af = af_conf(l, s->pfx.family);
+
 	prefix_fmt(&s->pfx, buf, sizeof(buf));
 	if (s->network)
-		rde_local_set(l->rde, &s->pfx, ORIGIN_IGP);
+		rde_local_set(l->rde, &s->pfx, ORIGIN_IGP, af->network_route_map, NULL);
 	else if (s->connected)
-		rde_local_set(l->rde, &s->pfx, ORIGIN_INCOMPLETE);
+		rde_local_set(l->rde, &s->pfx, ORIGIN_INCOMPLETE, connected_route_map(af),
+			      s->ifname);
 	else
 		rde_local_del(l->rde, &s->pfx);
 	log_debug("local-origination", "prefix=%s network=%d connected=%u", buf, s->network,
@@ -73,7 +85,8 @@ static bool connected_eligible(const struct iface_addr *a)
 		 !memcmp(a->addr.bytes, (uint8_t[15]){ 0 }, 15));
 }
 
-static void connected_change(struct rde_local *l, const struct iface_addr *a, bool added)
+static void connected_change(struct rde_local *l, const struct iface *ifp,
+			     const struct iface_addr *a, bool added)
 {
 	struct prefix p = { .family = a->addr.family, .len = a->plen };
 	struct local_src *s;
@@ -86,17 +99,19 @@ static void connected_change(struct rde_local *l, const struct iface_addr *a, bo
 	if (!s || (!added && !s->connected))
 		return;
 	s->connected += added ? 1 : -1;
+	if (added)
+		snprintf(s->ifname, sizeof(s->ifname), "%s", ifp->name);
 	src_apply(l, s);
 }
 
 static void each_addr_added(const struct iface *ifp, const struct iface_addr *a, void *arg)
 {
-	connected_change(arg, a, true);
+	connected_change(arg, ifp, a, true);
 }
 
 static void each_addr_removed(const struct iface *ifp, const struct iface_addr *a, void *arg)
 {
-	connected_change(arg, a, false);
+	connected_change(arg, ifp, a, false);
 }
 
 static void on_link(struct iface_watcher *w, const struct iface *ifp, enum iface_event ev)
@@ -117,7 +132,7 @@ static void on_addr(struct iface_watcher *w, const struct iface *ifp, const stru
 	struct rde_local *l = local_of(w, watcher);
 
 	if (iface_usable(ifp))
-		connected_change(l, a, added);
+		connected_change(l, ifp, a, added);
 	ev_feed_event(l->rde->loop, &l->recheck, EV_TIMER);
 }
 

@@ -19,8 +19,9 @@ struct kroute;
 /* Why one prefix is originated: both sources may name the same prefix. */
 struct local_src {
 	struct prefix pfx;
-	bool network;	    /* configured and its kernel route exists (or no import check) */
-	unsigned connected; /* interface addresses giving this subnet */
+	bool network;		  /* configured and its kernel route exists (or no import check) */
+	unsigned connected;	  /* interface addresses giving this subnet */
+	char ifname[IF_NAMESIZE]; /* the interface of the latest such address (match interface) */
 };
 
 struct rde_local {

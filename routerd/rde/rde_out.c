@@ -14,6 +14,7 @@
 #include "routerd/lib/log.h"
 #include "routerd/rde/rde.h"
 #include "routerd/rde/rde_internal.h"
+#include "routerd/policy/route_map.h"
 #include "routerd/rib/adjout.h"
 
 #define OUT_HIGH_WATER	   (256 * 1024) /* stop packing for a member with this much queued */
@@ -23,6 +24,7 @@ struct rde_group {
 	struct adjout_group *g;
 	struct adjout_group_key key;
 	enum rde_af af;
+	const struct route_map *rm_out; /* the members' outbound policy (part of the key) */
 	struct bgp_peer **members;
 	unsigned n_members;
 };
@@ -54,13 +56,30 @@ static void set_placeholder_nexthop(const struct adjout_group_key *k, struct att
 	}
 }
 
+/* The group's route-map over the export attributes (NULL: denied). */
+static struct attrs *outbound_policy(struct rde *rde, const struct rde_group *rg,
+				     const struct prefix *pfx, const struct rib_peer_info *src,
+				     struct attrs *a)
+{
+	struct policy_route r = {
+		.prefix = pfx,
+		.attrs = a,
+		.peer_as = src->remote_as,
+		.proto = POLICY_PROTO_BGP,
+	};
+	struct attrs *out = rde_policy_apply(rde, rg->rm_out, &r, a);
+
+	attrs_unref(rde->pool, a);
+	return out;
+}
+
 /*
  * What a group advertises for a best path: NULL when it must not be sent
  * (iBGP split horizon, NO_ADVERTISE/NO_EXPORT, back to its only member),
  * otherwise interned export attributes with one reference for the caller.
  */
 static struct attrs *export_attrs(struct rde *rde, const struct rde_group *rg,
-				  const struct rib_sel *best)
+				  const struct prefix *pfx, const struct rib_sel *best)
 {
 	const struct rib_peer_info *src;
 	const struct attrs *a = best->attrs;
@@ -107,7 +126,7 @@ static struct attrs *export_attrs(struct rde *rde, const struct rde_group *rg,
 	out = attrs_intern(rde->pool, &t);
 	if (prepended)
 		aspath_unref(rde->pool, prepended);
-	return out;
+	return out && rg->rm_out ? outbound_policy(rde, rg, pfx, src, out) : out;
 }
 
 /* ---- groups ---- */
@@ -123,10 +142,11 @@ static void group_export_one(struct rde *rde, struct rde_group *rg, const struct
 {
 	const struct rib_path *best = rib_entry_best(e);
 	struct rib_sel sel = { best ? best->attrs : NULL, best ? best->peer : 0 };
-	struct attrs *a = export_attrs(rde, rg, &sel);
 	struct prefix pfx;
+	struct attrs *a;
 
 	rib_entry_prefix(e, &pfx);
+	a = export_attrs(rde, rg, &pfx, &sel);
 	adjout_set(rg->g, &pfx, a);
 	if (a)
 		attrs_unref(rde->pool, a);
@@ -228,6 +248,7 @@ static int member_key(const struct bgp_peer *p, enum rde_af af, struct adjout_gr
 
 	memset(k, 0, sizeof(*k));
 	k->family = af == RDE_V4 ? AF_INET : AF_INET6;
+	k->policy_id = (uintptr_t)p->conf.route_map_out[rde_conf_af(k->family)];
 	k->enc.as4 = p->caps_negotiated.as4;
 	k->enc.ibgp = bgp_peer_is_ibgp(p);
 	k->enc.max_len = BGP_MAX_MSG_LEN;
@@ -261,6 +282,11 @@ static void join(struct rde *rde, struct bgp_peer *p, enum rde_af af)
 	struct rde_group *rg;
 	bool created = false;
 
+	if (rde_policy_blocks(rde, p, af == RDE_V4 ? AF_INET : AF_INET6, false)) {
+		log_info("family-not-sent", "peer=%s family=%s reason=\"%s\"", p->conf.peer,
+			 af == RDE_V4 ? "ipv4" : "ipv6", "no outbound policy (RFC 8212)");
+		return;
+	}
 	if (member_key(p, af, &k, o) < 0) {
 		log_info("family-not-sent",
 			 "peer=%s family=%s reason=\"no next hop of that family\"", p->conf.peer,
@@ -270,6 +296,8 @@ static void join(struct rde *rde, struct bgp_peer *p, enum rde_af af)
 	rg = group_find(rde, &k);
 	if (!rg) {
 		rg = group_create(rde, &k, af);
+		if (rg)
+			rg->rm_out = p->conf.route_map_out[rde_conf_af(k.family)];
 		created = true;
 	}
 	if (!rg || group_add_member(rg, p) < 0)
@@ -332,10 +360,28 @@ void rde_out_change(struct rde *rde, const struct rib_entry *e, const struct rib
 
 		if (rg->af != af)
 			continue;
-		a = export_attrs(rde, rg, &chg->new_best);
+		a = export_attrs(rde, rg, &pfx, &chg->new_best);
 		adjout_set(rg->g, &pfx, a);
 		if (a)
 			attrs_unref(rde->pool, a);
+	}
+}
+
+/*
+ * Recomputes everything the peer's groups advertise under the policy now in
+ * force (clear soft out, a reloaded policy): changed routes go out again,
+ * newly denied ones are withdrawn.
+ */
+void rde_out_refill(struct rde *rde, struct bgp_peer *p)
+{
+	for (int af = 0; af < RDE_AF_COUNT; af++) {
+		struct rde_group *rg = p->out[af].group;
+
+		if (!rg)
+			continue;
+		rg->rm_out = p->conf.route_map_out[rde_conf_af(rg->key.family)];
+		rg->key.policy_id = (uintptr_t)rg->rm_out;
+		group_refill(rde, rg);
 	}
 }
 
