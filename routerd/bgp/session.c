@@ -313,17 +313,22 @@ static void conn_error(struct bgp_conn *c, enum bgp_event ev, const struct bgp_n
 
 /*
  * §6.8: which of two connections to the same peer survives. Returns the loser.
- * The identifiers decide even when the other connection is already
- * Established (as BIRD does): both ends may see the OPENs in different orders
- * and one of them may have completed a connection the identifiers say must
- * go; deciding by identifier alone makes both ends keep the same one.
+ *
+ * The rule is applied as soon as an OPEN gives us the peer's identifier and
+ * the other connection has sent its OPEN (OpenSent or later): §6.8 allows
+ * detection in OpenSent when the identifier is known by other means, and
+ * waiting for OpenConfirm lets us send a KEEPALIVE on a connection the rule
+ * later condemns, which the peer may already have taken to Established while
+ * we close it. The identifiers decide even against an Established connection
+ * (as BIRD does), so both ends always keep the same one: the connection the
+ * higher identifier initiated.
  */
 static struct bgp_conn *collision_loser(struct bgp_conn *c, struct bgp_conn *other,
 					uint32_t remote_id)
 {
 	struct bgp_peer *p = c->peer;
 
-	if (other->state < BGP_ST_OPENCONFIRM)
+	if (other->state < BGP_ST_OPENSENT)
 		return NULL;
 	/* The side with the higher identifier keeps the connection it initiated. */
 	if (p->bgp->router_id < remote_id)

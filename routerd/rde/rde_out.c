@@ -94,7 +94,11 @@ static struct attrs *export_attrs(struct rde *rde, const struct rde_group *rg,
 		return NULL; /* RFC 4271 §9.2: iBGP-learned routes are not sent to iBGP peers */
 	if (filtered_by_community(a, ebgp))
 		return NULL;
-	/* Like FRR and BIRD: not back to the peer it came from when that is the only member. */
+	/*
+	 * Not back to the peer it came from when that is the group's only member,
+	 * as FRR's update groups do; in a shared group the peer gets it and drops
+	 * it by AS-loop detection (BIRD never sends back; sharing is worth more).
+	 */
 	if (rg->n_members == 1 && rg->members[0]->id == best->peer)
 		return NULL;
 	attrs_init(&t);
