@@ -332,6 +332,27 @@ class RouterD(Daemon):
         return Session(ps[0].get("state"), n.get("local-as", s.get("as")), ps[0].get("remote-as"),
                        n.get("remote-router-id"), raw={"summary": ps[0], "neighbor": n})
 
+    @staticmethod
+    def unnumbered_config(router_id, asn, ports, ra_interval=None, group="fabric",
+                          maximum_paths=64, profile="datacenter"):
+        """An unnumbered fabric node as in seed 003: peer-group `group` with remote-as
+        external, one interface neighbor per port (swp1, ...), redistribute connected (the
+        loopback /32 on lo) with maximum-paths for both families; ra_interval, if given,
+        becomes interface/ra-interval of every port (else the profile's: 5 s datacenter)."""
+        af = {"redistribute": [{"protocol": "connected"}], "maximum-paths": maximum_paths}
+        bgp = {"asn": asn, "profile": profile,
+               "peer-group": [{"name": group, "remote-as": "external"}],
+               "neighbor": [{"peer": p, "peer-group": group} for p in ports],
+               "ipv4-unicast": af, "ipv6-unicast": dict(af)}
+        conf = {"router-id": router_id, "bgp": bgp}
+        if ra_interval is not None:
+            conf["interface"] = [{"name": p, "ra-interval": ra_interval} for p in ports]
+        return {"routerd:routerd": conf}
+
+    def states(self):
+        """{peer: state} from `show bgp summary json`; unnumbered peers are named after
+        their port and slot (swp1, swp1:2, ...)."""
+        return {p.get("peer"): p.get("state") for p in self.summary().get("peers", [])}
 
 class Frr(Daemon):
     kind = "frr"
@@ -475,6 +496,36 @@ class Frr(Daemon):
                 "text": n.get("lastNotificationReason"), "raw": {
                     k: v for k, v in n.items() if k.startswith("last")}}
 
+    @staticmethod
+    def unnumbered_config(hostname, router_id, asn, ports, ra_interval=5, group="fabric"):
+        """FRR's side of an unnumbered fabric, as in seed 003 (and docs/unnumbered.md):
+        RAs every ra_interval s on each port, peer-group `group` (remote-as external,
+        extended next hop) with one `neighbor PORT interface` each, redistribute connected
+        in both families."""
+        lines = ["frr defaults datacenter", f"hostname {hostname}", "log timestamp precision 3",
+                 "debug bgp neighbor-events", "!"]
+        for p in ports:
+            lines += [f"interface {p}", f" ipv6 nd ra-interval {ra_interval}",
+                      " no ipv6 nd suppress-ra", "exit", "!"]
+        lines += [f"router bgp {asn}", f" bgp router-id {router_id}",
+                  " no bgp ebgp-requires-policy", " bgp bestpath as-path multipath-relax",
+                  f" neighbor {group} peer-group", f" neighbor {group} remote-as external",
+                  f" neighbor {group} capability extended-nexthop"]
+        lines += [f" neighbor {p} interface peer-group {group}" for p in ports]
+        for fam in ("ipv4", "ipv6"):
+            lines += [f" address-family {fam} unicast", "  redistribute connected",
+                      f"  neighbor {group} activate", "  maximum-paths 64",
+                      " exit-address-family"]
+        lines += ["exit", "!", "end", ""]
+        return "\n".join(lines)
+
+    def wait_started(self, timeout=15):
+        """bgpd answers vtysh and listens (wait_ready's "no neighbor Idle" does not apply to
+        interface neighbors, which stay Idle until zebra has heard the port's router)."""
+        poll(lambda: self.vtysh_json("show bgp summary json") is not None, timeout,
+             what=f"frr on {self.node.name} answering vtysh")
+        self.wait_listening()
+        return self
 
 class Bird(Daemon):
     kind = "bird"
@@ -782,6 +833,32 @@ class Node:
     def gobgp(self, conf_text):
         return self.add(GoBgp(self, conf_text)).start()
 
+    def ip_json(self, *args):
+        """`ip -n NS -j ARGS` parsed (an empty list for no output). `ip -n` costs a few ms
+        less than `ip netns exec`, which matters in tight timing polls."""
+        out = run(["ip", "-n", self.ns, "-j"] + list(args)).stdout.strip()
+        return json.loads(out) if out else []
+
+    def loopback(self, *addrs):
+        """Adds addrs ("10.0.0.1/32", "2001:db8:ff::1/128") to lo."""
+        for a in addrs:
+            self.exec("ip", "addr", "add", a, "dev", "lo")
+
+    def link_info(self, ifname):
+        """{"ifindex", "mac", "lla", "operstate"} of ifname; lla is its fe80:: address."""
+        link = self.ip_json("link", "show", "dev", ifname)[0]
+        addrs = self.ip_json("-6", "addr", "show", "dev", ifname)
+        # iproute2 6.1 leaves {} for the addresses a filter drops, so filter here.
+        lla = [a["local"] for x in addrs for a in x.get("addr_info", [])
+               if a.get("scope") == "link" and a.get("local", "").startswith("fe80:")]
+        return {"ifindex": link["ifindex"], "mac": link["address"], "lla": lla[0] if lla else None,
+                "operstate": link.get("operstate")}
+
+    def ping(self, dst, src=None, count=1, wait=1):
+        """True when `ping -c count [-I src] dst` gets an answer."""
+        cmd = ["ping", "-n", "-q", "-c", str(count), "-W", str(wait)] + (["-I", src] if src else [])
+        return self.exec(*cmd, dst, check=False, timeout=count * wait + 10).returncode == 0
+
     def __repr__(self):
         return f"Node({self.name}, ns={self.ns})"
 
@@ -855,6 +932,41 @@ class Lab:
         poll(link_local_ready, 10, interval=0.05, what=f"link-local addresses on link {index}")
         self.links.append(l)
         return l
+
+    def bare_link(self, a, b, a_if="swp1", b_if="swp1"):
+        """A veth between a (a_if) and b (b_if) with no address but the kernel's
+        link-local ones, as unnumbered fabric ports are; returns (a_if, b_if) once both
+        link-local addresses are usable."""
+        run(["ip", "link", "add", a_if, "netns", a.ns, "type", "veth",
+             "peer", "name", b_if, "netns", b.ns])
+        for node, ifname in ((a, a_if), (b, b_if)):
+            node.exec("ip", "link", "set", ifname, "up")
+        self._wait_link_local([(a, a_if), (b, b_if)])
+        return a_if, b_if
+
+    def bridge(self, members, ifname="swp1", name="sw"):
+        """A bridge br0 in a node of its own (`name`) with a veth port to each of members,
+        whose end is called ifname (a shared segment); returns the bridge's node."""
+        sw = self.node(name)
+        sw.exec("ip", "link", "add", "br0", "type", "bridge")
+        sw.exec("ip", "link", "set", "br0", "up")
+        for i, m in enumerate(members, 1):
+            run(["ip", "link", "add", ifname, "netns", m.ns, "type", "veth",
+                 "peer", "name", f"p{i}", "netns", sw.ns])
+            sw.exec("ip", "link", "set", f"p{i}", "master", "br0", "up")
+            m.exec("ip", "link", "set", ifname, "up")
+        self._wait_link_local([(m, ifname) for m in members])
+        return sw
+
+    @staticmethod
+    def _wait_link_local(ends):
+        def ready():
+            for node, ifname in ends:
+                out = node.exec("ip", "-6", "-o", "addr", "show", "dev", ifname,
+                                "scope", "link").stdout
+                assert "fe80::" in out and "tentative" not in out, \
+                    f"{node.name}/{ifname} link-local not ready: {out.strip()!r}"
+        poll(ready, 10, interval=0.05, what=f"link-local addresses on {ends}")
 
     def daemons(self):
         return [d for n in self.nodes.values() for d in n.daemons]
