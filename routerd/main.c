@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "routerd/daemon.h"
+#include "routerd/reload.h"
 #include "routerd/kernel/fib.h"
 #include "routerd/kernel/iface.h"
 #include "routerd/lib/log.h"
@@ -92,15 +93,13 @@ static void on_terminate(struct ev_loop *loop, ev_signal *w, int revents)
 
 static void on_hangup(struct ev_loop *loop, ev_signal *w, int revents)
 {
-	/* Reload arrives with the policy issue; until then say so and keep running. */
-	log_warn("reload-unsupported", "signal=HUP action=ignored config=%s",
-		 ((struct routerd *)w->data)->conf->path);
+	routerd_reload(w->data, NULL);
 }
 
 /* The kernel FIB, after removing what an earlier run left behind. */
-static struct fib *kernel_open(struct ev_loop *loop)
+static struct fib *kernel_open(struct ev_loop *loop, const struct routerd_conf *conf)
 {
-	struct fib_conf fc = { 0 };
+	struct fib_conf fc = { .keep_routes_on_exit = conf->keep_routes_on_exit };
 	struct fib *fib = fib_new(loop, &fc);
 
 	if (!fib) {
@@ -150,7 +149,7 @@ int main(int argc, char **argv)
 	signal(SIGPIPE, SIG_IGN);
 	rd.loop = ev_default_loop(EVFLAG_AUTO);
 	rd.started_at = mono_now();
-	rd.fib = kernel_open(rd.loop);
+	rd.fib = kernel_open(rd.loop, rd.conf);
 	rd.ifm = iface_mon_new(rd.loop);
 	if (ctl_start(&rd.ctl, rd.loop, o.socket, &rd) < 0 ||
 	    bgp_start(&rd.bgp, rd.loop, rd.conf, &rd.rde, rd.fib) < 0 ||

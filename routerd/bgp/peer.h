@@ -98,7 +98,8 @@ struct bgp_peer {
 	uint64_t updates_treat_as_withdraw;
 	uint64_t updates_attr_discard;
 	uint64_t updates_as_loop;
-	uint64_t prefixes_received;
+	uint64_t prefixes_received; /* all families */
+	uint64_t prefixes_received_af[RDE_AF_COUNT];
 };
 
 struct bgp {

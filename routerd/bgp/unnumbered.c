@@ -155,10 +155,15 @@ static void on_peer_down(void *ctx, const struct ndra_peer *np, enum ndra_reason
 static void on_link(struct iface_watcher *w, const struct iface *ifp, enum iface_event ev)
 {
 	struct unnumbered *u = unnum_of(w, watcher);
+	struct unnum_port *port = port_by_name(u, ifp->name);
 
-	if (!port_by_name(u, ifp->name))
+	if (!port)
 		return;
-	if (ev == IFACE_UP)
+	/* The kernel drops the port's neighbor entries with the interface. */
+	if (ev == IFACE_REMOVED)
+		port->neigh_installed = false;
+	/* A changed MAC of ours is told to the peers at once (ndra sends an RA). */
+	if (ev == IFACE_UP || (ev == IFACE_CHANGED && iface_usable(ifp)))
 		ndra_link_event(u->ndra, (unsigned)ifp->ifindex, true);
 	else if (ev == IFACE_DOWN || ev == IFACE_REMOVED)
 		ndra_link_event(u->ndra, (unsigned)ifp->ifindex, false);

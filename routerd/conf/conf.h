@@ -124,8 +124,9 @@ struct conf_interface {
 };
 
 struct routerd_conf {
-	char *path;	    /* file it was loaded from */
-	uint32_t router_id; /* host byte order */
+	char *path;		  /* file it was loaded from */
+	uint32_t router_id;	  /* host byte order */
+	bool keep_routes_on_exit; /* kernel/keep-routes-on-exit: leave our routes in the kernel at exit */
 	bool has_bgp;
 	struct conf_bgp bgp;
 	struct conf_interface *interfaces;
@@ -149,6 +150,15 @@ struct routerd_conf {
  */
 struct routerd_conf *conf_load_file(const char *path, char **err);
 void conf_free(struct routerd_conf *c);
+
+/*
+ * Counts the differences between a and b other than policy (lists, route-maps
+ * and their bindings, soft-reconfiguration-inbound, ebgp-requires-policy) and
+ * describes them in out ("neighbor 192.0.2.2 changed; router-id changed").
+ * 0 means b differs from a in policy only and can be swapped in live.
+ */
+unsigned conf_diff_nonpolicy(const struct routerd_conf *a, const struct routerd_conf *b, char *out,
+			     size_t outlen);
 
 /* Default timers of a profile. */
 struct conf_timers conf_profile_timers(enum conf_profile p);

@@ -259,6 +259,8 @@ struct routerd_conf *conf_convert(struct loader *l)
 	if (rid_text)
 		inet_pton(AF_INET, rid_text, &rid);
 	c->router_id = ntohl(rid.s_addr);
+	rid_text = conf_value_at(root, "kernel/keep-routes-on-exit");
+	c->keep_routes_on_exit = rid_text && !strcmp(rid_text, "true");
 	bgp = conf_first_child(root, "bgp");
 	c->has_bgp = bgp != NULL;
 	c->bgp.profile = CONF_PROFILE_TRADITIONAL;

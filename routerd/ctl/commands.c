@@ -6,6 +6,7 @@
 
 #include "routerd/ctl/ctl.h"
 #include "routerd/ctl/show.h"
+#include "routerd/reload.h"
 
 #define MAX_WORDS 6
 
@@ -18,6 +19,11 @@ struct ctl_command {
 };
 
 static int cmd_help(struct routerd *rd, char **args, int nargs, bool json, struct buf *out);
+
+static int cmd_reload(struct routerd *rd, char **args, int nargs, bool json, struct buf *out)
+{
+	return routerd_reload(rd, out) < 0 ? 1 : 0;
+}
 
 /* The family word is part of the command; the table code takes it as its first argument. */
 static int show_bgp_family(const char *afi, struct routerd *rd, char **args, int nargs, bool json,
@@ -66,6 +72,7 @@ static const struct ctl_command commands[] = {
 	  show_ndra_neighbors,
 	  "show ndra neighbors [json]" },
 	{ { "clear", "bgp" }, 2, 3, cmd_clear_bgp, "clear bgp PEER soft [in|out]" },
+	{ { "reload" }, 0, 0, cmd_reload, "reload" },
 	{ { "help" }, 0, 0, cmd_help, "help" },
 };
 /* clang-format on */

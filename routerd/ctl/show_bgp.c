@@ -134,6 +134,7 @@ static void text_summary_af(struct buf *out, struct routerd *rd, uint32_t af, co
 	struct bgp *bgp = &rd->bgp;
 	char id[ADDR_STRLEN], up[32], as[16], st[32], sent[32];
 	uint8_t family = af == BGP_AF_IPV6_UNICAST ? AF_INET6 : AF_INET;
+	enum rde_af raf = family == AF_INET6 ? RDE_V6 : RDE_V4; /* vtysh counts per family */
 	unsigned n = 0;
 
 	for (unsigned i = 0; i < bgp->n_peers; i++)
@@ -156,13 +157,13 @@ static void text_summary_af(struct buf *out, struct routerd *rd, uint32_t af, co
 		if (p->established && rde_policy_blocks(&rd->rde, p, family, true))
 			snprintf(st, sizeof(st), "(Policy)");
 		else if (p->established)
-			snprintf(st, sizeof(st), "%" PRIu64, p->prefixes_received);
+			snprintf(st, sizeof(st), "%" PRIu64, p->prefixes_received_af[raf]);
 		else
 			snprintf(st, sizeof(st), "%s", peer_state_text(p));
 		if (p->established && rde_policy_blocks(&rd->rde, p, family, false))
 			snprintf(sent, sizeof(sent), "(Policy)");
 		else
-			snprintf(sent, sizeof(sent), "%zu", rde_out_count(p));
+			snprintf(sent, sizeof(sent), "%zu", rde_out_count_af(p, raf));
 		/* Like vtysh, a name wider than the column gets a line of its own. */
 		if (strlen(p->conf.peer) > 15)
 			buf_printf(out, "%s\n%16s", p->conf.peer, "");

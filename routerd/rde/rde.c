@@ -110,6 +110,14 @@ void rde_free(struct rde *rde)
 	memset(rde, 0, sizeof(*rde));
 }
 
+void rde_count_received(struct bgp_peer *p, enum rde_af af, int delta)
+{
+	if (delta < 0 && !p->prefixes_received_af[af])
+		return;
+	p->prefixes_received_af[af] += delta;
+	p->prefixes_received += delta;
+}
+
 static void adjin_free(struct bgp_peer *p)
 {
 	for (int af = 0; af < RDE_AF_COUNT; af++) {
@@ -157,12 +165,12 @@ static int reapply_one(void *ctx, const struct rib_entry *e)
 	af = pfx.family == AF_INET6 ? RDE_V6 : RDE_V4;
 	accepted = rde_policy_in(r->rde, r->p, &pfx, path->attrs);
 	if (!accepted) {
-		if (rib_withdraw(r->rde->rib[af], &pfx, r->p->id) == 1 && r->p->prefixes_received)
-			r->p->prefixes_received--;
+		if (rib_withdraw(r->rde->rib[af], &pfx, r->p->id) == 1)
+			rde_count_received(r->p, af, -1);
 		return 0;
 	}
 	if (rib_update(r->rde->rib[af], &pfx, r->p->id, accepted) == 2)
-		r->p->prefixes_received++;
+		rde_count_received(r->p, af, 1);
 	attrs_unref(r->rde->pool, accepted);
 	return 0;
 }
@@ -220,6 +228,7 @@ void rde_peer_up(struct rde *rde, struct bgp_peer *p)
 	pi->local = false;
 	publish_peers(rde);
 	p->prefixes_received = 0;
+	memset(p->prefixes_received_af, 0, sizeof(p->prefixes_received_af));
 	if (p->conf.soft_reconfig_in)
 		adjin_create(rde, p);
 	rde_out_peer_up(rde, p);
@@ -232,6 +241,7 @@ void rde_peer_down(struct rde *rde, struct bgp_peer *p)
 	for (int af = 0; af < RDE_AF_COUNT; af++)
 		rib_peer_flush(rde->rib[af], p->id);
 	p->prefixes_received = 0;
+	memset(p->prefixes_received_af, 0, sizeof(p->prefixes_received_af));
 	ev_idle_start(rde->loop, &rde->work);
 }
 

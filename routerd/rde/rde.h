@@ -118,6 +118,8 @@ unsigned rde_fib_nexthops(struct rde *rde, const struct rib_entry *e, struct fib
 bool rde_policy_blocks(const struct rde *rde, const struct bgp_peer *p, uint8_t family, bool in);
 /* Prefixes currently advertised to the peer (all families). */
 size_t rde_out_count(const struct bgp_peer *p);
+/* Prefixes of one family currently advertised to the peer. */
+size_t rde_out_count_af(const struct bgp_peer *p, enum rde_af af);
 /* What the peer's update group advertises for af, in prefix order (advertised-routes). */
 int rde_out_walk(const struct bgp_peer *p, enum rde_af af,
 		 int (*fn)(void *ctx, const struct prefix *pfx, struct attrs *a), void *ctx);

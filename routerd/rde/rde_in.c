@@ -27,8 +27,8 @@ static void withdraw_one(struct rde *rde, struct bgp_peer *p, const struct prefi
 
 	if (p->adj_in[af])
 		rib_withdraw(p->adj_in[af], pfx, RDE_ADJIN_PEER);
-	if (rib_withdraw(rde->rib[af], pfx, p->id) == 1 && p->prefixes_received)
-		p->prefixes_received--;
+	if (rib_withdraw(rde->rib[af], pfx, p->id) == 1)
+		rde_count_received(p, af, -1);
 }
 
 static void withdraw_block(struct rde *rde, struct bgp_peer *p, const struct update_nlri *b)
@@ -56,12 +56,12 @@ void rde_in_route(struct rde *rde, struct bgp_peer *p, const struct prefix *pfx,
 		rib_update(p->adj_in[af], pfx, RDE_ADJIN_PEER, a);
 	accepted = rde_policy_in(rde, p, pfx, a);
 	if (!accepted) {
-		if (rib_withdraw(rde->rib[af], pfx, p->id) == 1 && p->prefixes_received)
-			p->prefixes_received--;
+		if (rib_withdraw(rde->rib[af], pfx, p->id) == 1)
+			rde_count_received(p, af, -1);
 		return;
 	}
 	if (rib_update(rde->rib[af], pfx, p->id, accepted) == 2)
-		p->prefixes_received++;
+		rde_count_received(p, af, 1);
 	attrs_unref(rde->pool, accepted);
 }
 

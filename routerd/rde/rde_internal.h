@@ -16,6 +16,8 @@ void rde_out_flush(struct rde *rde);
 /* The peer id of the routes in a soft-reconfiguration Adj-RIB-In (one peer per table). */
 #define RDE_ADJIN_PEER 1
 
+/* Keeps the peer's received-prefix counts, total and per family. */
+void rde_count_received(struct bgp_peer *p, enum rde_af af, int delta);
 void rde_in_route(struct rde *rde, struct bgp_peer *p, const struct prefix *pfx, struct attrs *a);
 /* Lets the Adj-RIB-In tables forget replaced paths (they have no decision to report to). */
 void rde_adjin_settle(struct bgp_peer *p);

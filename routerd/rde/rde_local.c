@@ -195,6 +195,14 @@ int rde_local_start(struct rde_local *l, struct rde *rde, const struct routerd_c
 	return 0;
 }
 
+void rde_local_reconf(struct rde_local *l, const struct routerd_conf *conf)
+{
+	l->conf = conf;
+	/* Same prefixes (reload refuses other changes), possibly other route-maps. */
+	for (unsigned i = 0; i < l->n_src; i++)
+		src_apply(l, &l->src[i]);
+}
+
 void rde_local_stop(struct rde_local *l)
 {
 	if (!l->rde)

@@ -38,5 +38,7 @@ struct rde_local {
 int rde_local_start(struct rde_local *l, struct rde *rde, const struct routerd_conf *conf,
 		    struct iface_mon *ifm);
 void rde_local_stop(struct rde_local *l);
+/* A reloaded configuration (policy changes only): originate again through its route-maps. */
+void rde_local_reconf(struct rde_local *l, const struct routerd_conf *conf);
 
 #endif

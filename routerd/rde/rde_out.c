@@ -512,6 +512,11 @@ int rde_out_walk(const struct bgp_peer *p, enum rde_af af,
 	return p->out[af].group ? adjout_walk(p->out[af].group->g, fn, ctx) : 0;
 }
 
+size_t rde_out_count_af(const struct bgp_peer *p, enum rde_af af)
+{
+	return p->out[af].group ? adjout_count(p->out[af].group->g) : 0;
+}
+
 size_t rde_out_count(const struct bgp_peer *p)
 {
 	size_t n = 0;

@@ -952,6 +952,42 @@ static void test_quiet(void **state)
 	assert_int_equal(opts, LY_LOLOG | LY_LOSTORE_LAST);
 }
 
+/* kernel/keep-routes-on-exit: off by default, on when set. */
+static void test_keep_routes_on_exit(void **state)
+{
+	struct routerd_conf *dflt = load_ok("conf/good-min.json");
+	struct routerd_conf *keep = load_ok("conf/good-keep-routes.json");
+
+	assert_false(dflt->keep_routes_on_exit);
+	assert_true(keep->keep_routes_on_exit);
+	conf_free(dflt);
+	conf_free(keep);
+}
+
+/* Reload: policy-only changes compare equal, anything else is named. */
+static void test_diff_nonpolicy(void **state)
+{
+	struct routerd_conf *base = load_ok("conf/diff-base.json");
+	struct routerd_conf *pol = load_ok("conf/diff-policy-only.json");
+	struct routerd_conf *ses = load_ok("conf/diff-session.json");
+	char text[512];
+
+	assert_int_equal(conf_diff_nonpolicy(base, base, text, sizeof(text)), 0);
+	assert_string_equal(text, "");
+	assert_int_equal(conf_diff_nonpolicy(base, pol, text, sizeof(text)), 0);
+	assert_int_equal(conf_diff_nonpolicy(base, ses, text, sizeof(text)), 3);
+	assert_non_null(strstr(text, "router-id changed"));
+	assert_non_null(strstr(text, "neighbor 10.0.210.5 changed"));
+	assert_non_null(strstr(text, "ipv4-unicast network list changed"));
+	assert_null(strstr(text, "10.0.210.4"));
+	/* the description is cut to fit, never overrun */
+	assert_int_equal(conf_diff_nonpolicy(base, ses, text, 8), 3);
+	assert_true(strlen(text) < 8);
+	conf_free(base);
+	conf_free(pol);
+	conf_free(ses);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -985,6 +1021,8 @@ int main(void)
 		cmocka_unit_test(test_policy_bad_values),
 		cmocka_unit_test(test_policy_model_rules),
 		cmocka_unit_test(test_policy_missing),
+		cmocka_unit_test(test_diff_nonpolicy),
+		cmocka_unit_test(test_keep_routes_on_exit),
 		cmocka_unit_test(test_quiet),
 	};
 
