@@ -240,6 +240,14 @@ def test_routerd_pair(lab):
         for fam in (4, 6):
             wait_ping(n, loopback(peer.index, fam), loopback(n.index, fam))
 
+    # The PERMANENT entry deleted behind routerd's back comes back (re-asserted every 2 s).
+    r1.exec("ip", "neigh", "del", "169.254.0.1", "dev", "swp1")
+    assert not onlink_entries(r1), f"r1: entry not deleted: {onlink_entries(r1)}"
+    t_del = time.monotonic()
+    wait_onlink_install(r1, loopback(r2.index), "swp1", info["r2"]["mac"])
+    note(f"unnumbered: deleted 169.254.0.1 entry restored after {ms(time.monotonic() - t_del)} ms")
+    wait_ping(r1, loopback(r2.index, 4), loopback(r1.index, 4))
+
     # SIGTERM: r1's routerd takes its routes and its 169.254.0.1 entry along; r2 drops
     # r1's routes and its own entry for r1 (its port has no router left).
     rcs = rd["r1"].stop()
