@@ -294,6 +294,12 @@ static void json_remote_as(struct json *j, const struct bgp_peer *p)
 		json_str(j, as);
 }
 
+/* The family a session is mostly about: IPv4 unless it carries IPv6 only. */
+static uint8_t main_family(const struct bgp_peer *p)
+{
+	return p->conf.afs & BGP_AF_IPV4_UNICAST ? AF_INET : AF_INET6;
+}
+
 static void json_summary(struct buf *out, struct routerd *rd)
 {
 	struct json j;
@@ -319,9 +325,10 @@ static void json_summary(struct buf *out, struct routerd *rd)
 		json_kv_uint(&j, "prefixes-received", p->prefixes_received);
 		json_kv_uint(&j, "prefixes-sent", rde_out_count(p));
 		/* RFC 8212: true where an eBGP session without policy exchanges nothing. */
-		json_kv_bool(&j, "policy-blocks-in", rde_policy_blocks(&rd->rde, p, AF_INET, true));
+		json_kv_bool(&j, "policy-blocks-in",
+			     rde_policy_blocks(&rd->rde, p, main_family(p), true));
 		json_kv_bool(&j, "policy-blocks-out",
-			     rde_policy_blocks(&rd->rde, p, AF_INET, false));
+			     rde_policy_blocks(&rd->rde, p, main_family(p), false));
 		json_kv_uint(&j, "messages-received", p->rcvd.total);
 		json_kv_uint(&j, "messages-sent", p->sent.total);
 		json_kv_str(&j, "description", p->conf.description);
