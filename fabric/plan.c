@@ -10,9 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-static int fail(struct fab_err *err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-
-static int fail(struct fab_err *err, const char *fmt, ...)
+int fab_fail(struct fab_err *err, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -47,7 +45,7 @@ static bool name_ok(const char *s, size_t max)
 int plan_params_set_name(struct fab_params *p, const char *name, struct fab_err *err)
 {
 	if (!name_ok(name, FAB_NAME_MAX - 5))
-		return fail(
+		return fab_fail(
 			err,
 			"lab name \"%s\" is not usable: use 1..%d letters, digits, '_', '.', '-' "
 			"(not starting with '-' or '.'); --name NAME sets it",
@@ -126,25 +124,26 @@ static bool image_ok(const char *s)
 static int check_sizes(const struct fab_params *p, struct fab_err *err)
 {
 	if (!p->name[0])
-		return fail(err,
-			    "no lab name: give --name NAME (default: the output folder's name)");
+		return fab_fail(
+			err, "no lab name: give --name NAME (default: the output folder's name)");
 	if (!name_ok(p->ns_prefix, FAB_NAME_MAX))
-		return fail(
+		return fab_fail(
 			err,
 			"namespace prefix \"%s\" is not usable: use letters, digits, '_', '.', '-'",
 			p->ns_prefix);
 	if (!image_ok(p->image) || !image_ok(p->frr_image) || !image_ok(p->host_image))
-		return fail(err, "image names may hold only letters, digits and \"_.:/@-\"");
+		return fab_fail(err, "image names may hold only letters, digits and \"_.:/@-\"");
 	if (p->spines < 1 || p->spines > FAB_MAX_SPINES)
-		return fail(err, "--spines %u: a Clos needs 1..%d spines", p->spines,
-			    FAB_MAX_SPINES);
+		return fab_fail(err, "--spines %u: a Clos needs 1..%d spines", p->spines,
+				FAB_MAX_SPINES);
 	if (p->leaves < 1)
-		return fail(err, "--leaves %u: a Clos needs at least 1 leaf", p->leaves);
+		return fab_fail(err, "--leaves %u: a Clos needs at least 1 leaf", p->leaves);
 	if (p->spines + p->leaves + p->borders > FAB_MAX_ROUTER)
-		return fail(err,
-			    "%u spines + %u leaves + %u borders is too many: each router takes one "
-			    "loopback in 10.0.254.0/24, so at most %d in all",
-			    p->spines, p->leaves, p->borders, FAB_MAX_ROUTER);
+		return fab_fail(
+			err,
+			"%u spines + %u leaves + %u borders is too many: each router takes one "
+			"loopback in 10.0.254.0/24, so at most %d in all",
+			p->spines, p->leaves, p->borders, FAB_MAX_ROUTER);
 	return 0;
 }
 
@@ -233,25 +232,26 @@ static int mark_frr(struct fab_plan *plan, const char *name, struct fab_err *err
 	const struct fab_params *p = &plan->p;
 
 	if (!name[0])
-		return fail(err, "--frr \"%s\": empty node name (write names separated by commas)",
-			    p->frr);
+		return fab_fail(err,
+				"--frr \"%s\": empty node name (write names separated by commas)",
+				p->frr);
 	if (i < 0) {
 		char borders[32] = "";
 
 		if (p->borders)
 			snprintf(borders, sizeof(borders), ", border1..border%u", p->borders);
-		return fail(err,
-			    "--frr: no node \"%s\" in this plan (routers are spine1..spine%u, "
-			    "leaf1..leaf%u%s): check the name",
-			    name, p->spines, p->leaves, borders);
+		return fab_fail(err,
+				"--frr: no node \"%s\" in this plan (routers are spine1..spine%u, "
+				"leaf1..leaf%u%s): check the name",
+				name, p->spines, p->leaves, borders);
 	}
 	if (!plan_is_router(&plan->nodes[i]))
-		return fail(
+		return fab_fail(
 			err,
 			"--frr: %s is a host; only spines, leaves and borders run a routing daemon",
 			name);
 	if (plan->nodes[i].daemon == FAB_DAEMON_FRR)
-		return fail(err, "--frr: %s is named twice: name each node once", name);
+		return fab_fail(err, "--frr: %s is named twice: name each node once", name);
 	plan->nodes[i].daemon = FAB_DAEMON_FRR;
 	return 0;
 }
@@ -293,7 +293,7 @@ int plan_build(const struct fab_params *p, struct fab_plan *plan, struct fab_err
 		calloc(p->spines * (p->leaves + p->borders) + p->leaves, sizeof(*plan->links));
 	if (!plan->nodes || !plan->links) {
 		plan_free(plan);
-		return fail(err, "out of memory");
+		return fab_fail(err, "out of memory");
 	}
 	add_routers(plan);
 	add_fabric_links(plan);

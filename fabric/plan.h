@@ -42,6 +42,9 @@ struct fab_err {
 	char msg[512];
 };
 
+/* Fills err->msg printf-style and returns -1, for `return fab_fail(err, ...);`. */
+int fab_fail(struct fab_err *err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
 /* What the user asked for; plan_build() derives everything else from it. */
 struct fab_params {
 	char name[FAB_NAME_MAX];      /* lab name, containerlab's "name" */

@@ -1,7 +1,6 @@
 #include "fabric/planfile.h"
 
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,24 +11,12 @@
 #include "fabric/jsonr.h"
 #include "routerd/conf/conf.h"
 
-static int fail(struct fab_err *err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-
-static int fail(struct fab_err *err, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
-	va_end(ap);
-	return -1;
-}
-
 static int write_buf(const char *path, struct buf *b, struct fab_err *err)
 {
 	if (b->oom)
-		return fail(err, "%s: out of memory", path);
+		return fab_fail(err, "%s: out of memory", path);
 	if (fio_write(path, b->data, b->len) < 0)
-		return fail(err, "%s: cannot write: %s", path, strerror(errno));
+		return fab_fail(err, "%s: cannot write: %s", path, strerror(errno));
 	return 0;
 }
 
@@ -45,15 +32,15 @@ static int write_checked(const char *path, struct buf *b, struct fab_err *err)
 		return -1;
 	c = conf_load_file(tmp, &problems);
 	if (!c) {
-		fail(err, "planned routerd config does not validate (not written):\n%s",
-		     problems ? problems : "(no detail)");
+		fab_fail(err, "planned routerd config does not validate (not written):\n%s",
+			 problems ? problems : "(no detail)");
 		free(problems);
 		unlink(tmp);
 		return -1;
 	}
 	conf_free(c);
 	if (rename(tmp, path) < 0)
-		return fail(err, "%s: cannot write: %s", path, strerror(errno));
+		return fab_fail(err, "%s: cannot write: %s", path, strerror(errno));
 	return 0;
 }
 
@@ -66,7 +53,7 @@ static int write_node(const struct fab_plan *plan, const struct fab_node *n, con
 
 	fio_join(ndir, sizeof(ndir), dir, n->name);
 	if (fio_mkdirs(ndir, 0755) < 0)
-		return fail(err, "%s: cannot create: %s", ndir, strerror(errno));
+		return fab_fail(err, "%s: cannot create: %s", ndir, strerror(errno));
 	buf_init(&b);
 	emit_routerd(plan, n, &b);
 	rc = write_checked(fio_join(path, sizeof(path), ndir, FAB_ROUTERD_FILE), &b, err);
@@ -104,7 +91,7 @@ static void emit_daemons_of(const struct fab_plan *plan, struct buf *out)
 int planfile_write(const struct fab_plan *plan, const char *dir, struct fab_err *err)
 {
 	if (fio_mkdirs(dir, 0755) < 0)
-		return fail(err, "%s: cannot create: %s", dir, strerror(errno));
+		return fab_fail(err, "%s: cannot create: %s", dir, strerror(errno));
 	for (unsigned i = 0; i < plan->n_nodes; i++)
 		if (plan_is_router(&plan->nodes[i]) && write_node(plan, &plan->nodes[i], dir, err))
 			return -1;
@@ -124,7 +111,7 @@ static int get_uint(const struct jv *root, const char *key, unsigned max, unsign
 	int64_t v;
 
 	if (jv_int(jv_get(root, key), 0, max, &v) < 0)
-		return fail(err, "\"%s\" is missing or not a number in 0..%u", key, max);
+		return fab_fail(err, "\"%s\" is missing or not a number in 0..%u", key, max);
 	*out = (unsigned)v;
 	return 0;
 }
@@ -135,7 +122,7 @@ static int get_str(const struct jv *root, const char *key, char *out, size_t len
 	const char *s = jv_str(jv_get(root, key));
 
 	if (!s || strlen(s) >= len)
-		return fail(err, "\"%s\" is missing, not a string or too long", key);
+		return fab_fail(err, "\"%s\" is missing, not a string or too long", key);
 	memcpy(out, s, strlen(s) + 1);
 	return 0;
 }
@@ -146,16 +133,16 @@ static int get_frr(const struct jv *root, struct fab_params *p, struct fab_err *
 	size_t used = 0;
 
 	if (!list || list->type != JV_ARRAY)
-		return fail(err, "\"frr\" is missing or not a list");
+		return fab_fail(err, "\"frr\" is missing or not a list");
 	for (unsigned i = 0; i < list->n_items; i++) {
 		const char *s = jv_str(&list->items[i]);
 		int n;
 
 		if (!s)
-			return fail(err, "\"frr\" holds something other than node names");
+			return fab_fail(err, "\"frr\" holds something other than node names");
 		n = snprintf(p->frr + used, sizeof(p->frr) - used, "%s%s", i ? "," : "", s);
 		if (n < 0 || (size_t)n >= sizeof(p->frr) - used)
-			return fail(err, "\"frr\" is too long");
+			return fab_fail(err, "\"frr\" is too long");
 		used += (size_t)n;
 	}
 	return 0;
@@ -169,7 +156,8 @@ static int get_params(const struct jv *root, struct fab_params *p, struct fab_er
 	if (get_uint(root, "fabric-plan", 1000, &version, err) < 0)
 		return -1;
 	if (version != FAB_PLAN_VERSION)
-		return fail(err, "plan format %u, this fabric reads %d", version, FAB_PLAN_VERSION);
+		return fab_fail(err, "plan format %u, this fabric reads %d", version,
+				FAB_PLAN_VERSION);
 	if (get_str(root, "name", p->name, sizeof(p->name), err) ||
 	    get_str(root, "namespace-prefix", p->ns_prefix, sizeof(p->ns_prefix), err) ||
 	    get_uint(root, "spines", FAB_MAX_ROUTER, &p->spines, err) ||
@@ -181,7 +169,7 @@ static int get_params(const struct jv *root, struct fab_params *p, struct fab_er
 	    get_str(root, "host-image", p->host_image, sizeof(p->host_image), err))
 		return -1;
 	if (plan_asn_mode_parse(mode, &p->asn_mode) < 0)
-		return fail(err, "\"spine-asn\" is \"%s\": expected shared or per-spine", mode);
+		return fab_fail(err, "\"spine-asn\" is \"%s\": expected shared or per-spine", mode);
 	return 0;
 }
 
@@ -192,7 +180,7 @@ int planfile_params(const char *text, struct fab_params *p, struct fab_err *err)
 	int rc;
 
 	if (!root)
-		return fail(err, "not JSON: %s", jerr);
+		return fab_fail(err, "not JSON: %s", jerr);
 	plan_params_init(p);
 	rc = get_params(root, p, err);
 	jv_free(root);
@@ -204,7 +192,7 @@ static int prefixed(struct fab_err *err, const char *path)
 	char msg[sizeof(err->msg)];
 
 	snprintf(msg, sizeof(msg), "%s", err->msg);
-	return fail(err, "%s: %s", path, msg);
+	return fab_fail(err, "%s: %s", path, msg);
 }
 
 /* The file must be exactly what its parameters plan. */
@@ -219,10 +207,11 @@ static int check_same(const struct fab_plan *plan, const struct buf *text, const
 	same = again.len == text->len && !memcmp(again.data, text->data, text->len);
 	buf_free(&again);
 	if (!same)
-		return fail(err,
-			    "%s does not match what its parameters plan (edited by hand, or made "
-			    "by another version of fabric): run `fabric plan clos` again",
-			    path);
+		return fab_fail(
+			err,
+			"%s does not match what its parameters plan (edited by hand, or made "
+			"by another version of fabric): run `fabric plan clos` again",
+			path);
 	return 0;
 }
 
@@ -237,8 +226,9 @@ int planfile_load(const char *dir, struct fab_plan *plan, struct fab_err *err)
 	fio_join(path, sizeof(path), dir, FAB_PLAN_FILE);
 	buf_init(&text);
 	if (fio_read(path, &text) < 0)
-		fail(err, "%s: cannot read: %s (plan the lab first: fabric plan clos ... --out %s)",
-		     path, strerror(errno), dir);
+		fab_fail(err,
+			 "%s: cannot read: %s (plan the lab first: fabric plan clos ... --out %s)",
+			 path, strerror(errno), dir);
 	else if (planfile_params(text.data, &p, err) < 0 || plan_build(&p, plan, err) < 0)
 		prefixed(err, path);
 	else

@@ -40,6 +40,7 @@
 #include <string.h>
 
 #include "routerd/kernel/nl.h"
+#include "routerd/lib/hash.h"
 #include "routerd/lib/log.h"
 
 #define FIB_BATCH_BYTES (64 * 1024)
@@ -170,28 +171,6 @@ struct fib {
 
 /* ==== route table ==== */
 
-static uint32_t mix32(uint32_t h)
-{
-	h ^= h >> 16;
-	h *= 0x7feb352du;
-	h ^= h >> 15;
-	h *= 0x846ca68bu;
-	h ^= h >> 16;
-	return h;
-}
-
-static uint32_t rt_hash(const uint8_t *addr, uint8_t alen, uint8_t plen)
-{
-	uint32_t h = plen * 0x9e3779b1u;
-	uint32_t w;
-
-	for (unsigned i = 0; i < alen; i += 4) {
-		memcpy(&w, addr + i, 4);
-		h = mix32(h ^ w);
-	}
-	return h;
-}
-
 static void rt_init(struct rtab *t, uint8_t alen)
 {
 	memset(t, 0, sizeof(*t));
@@ -241,7 +220,7 @@ static bool rt_match(const struct rtab *t, uint32_t i, const uint8_t *addr, uint
 
 static uint32_t rt_home(const struct rtab *t, const uint8_t *addr, uint8_t plen)
 {
-	return rt_hash(addr, t->alen, plen) & t->mask;
+	return hash_words(addr, t->alen, plen) & t->mask;
 }
 
 #define RT_NONE UINT32_MAX
@@ -316,8 +295,7 @@ static void rt_remove(struct rtab *t, uint32_t i)
 			break;
 		s = rt_slot(t, j);
 		home = rt_home(t, s, s[t->alen]);
-		/* Move j back to i unless its home lies cyclically in (i, j]. */
-		if (((j - home) & t->mask) >= ((j - i) & t->mask)) {
+		if (hash_probe_may_fill(home, i, j, t->mask)) {
 			memcpy(rt_slot(t, i), s, t->stride);
 			i = j;
 		}
@@ -770,12 +748,12 @@ static void msg_nh_del(struct fib *f, uint32_t id, uint8_t op)
 
 static uint32_t nh_key_hash(const struct nhkey *k)
 {
-	return rt_hash((const uint8_t *)k, sizeof(*k), 0x6b);
+	return hash_words(k, sizeof(*k), 0x6b);
 }
 
 static uint32_t nh_group_hash(const uint32_t *ids, unsigned n)
 {
-	return rt_hash((const uint8_t *)ids, n * 4, (uint8_t)n);
+	return hash_words(ids, n * 4, (uint8_t)n);
 }
 
 static struct nhobj *nh_by_id(const struct fib *f, uint32_t id)
@@ -784,7 +762,7 @@ static struct nhobj *nh_by_id(const struct fib *f, uint32_t id)
 
 	if (!f->nht.nbuckets)
 		return NULL;
-	for (o = f->nht.by_id[mix32(id) & (f->nht.nbuckets - 1)]; o; o = o->id_next)
+	for (o = f->nht.by_id[hash_fmix32(id) & (f->nht.nbuckets - 1)]; o; o = o->id_next)
 		if (o->id == id)
 			return o;
 	return NULL;
@@ -812,7 +790,7 @@ static struct nhobj *nh_by_key(const struct fib *f, uint32_t hash, const struct 
 
 static void nh_link(struct nhtab *t, struct nhobj *o)
 {
-	struct nhobj **b = &t->by_id[mix32(o->id) & (t->nbuckets - 1)];
+	struct nhobj **b = &t->by_id[hash_fmix32(o->id) & (t->nbuckets - 1)];
 	struct nhobj **k = &t->by_key[o->hash & (t->nbuckets - 1)];
 
 	o->id_next = *b;
@@ -1016,7 +994,7 @@ uint32_t fib_group_get(struct fib *f, const uint32_t *ids, unsigned n)
 
 static void nh_destroy(struct fib *f, struct nhobj *o)
 {
-	nh_unlink_chain(&f->nht.by_id[mix32(o->id) & (f->nht.nbuckets - 1)], o, true);
+	nh_unlink_chain(&f->nht.by_id[hash_fmix32(o->id) & (f->nht.nbuckets - 1)], o, true);
 	nh_unlink_chain(&f->nht.by_key[o->hash & (f->nht.nbuckets - 1)], o, false);
 	f->nht.count--;
 	nh_release_id(f, o->id);

@@ -285,24 +285,6 @@ static void insert_entry(struct comm_list *cl, long pos, const struct cl_entry *
 	pcache_clear(&cl->cache);
 }
 
-static int cmp_u32(const void *a, const void *b)
-{
-	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
-
-	return x < y ? -1 : x > y;
-}
-
-static int cmp_lcomm(const void *a, const void *b)
-{
-	const struct lcommunity *x = a, *y = b;
-
-	if (x->global != y->global)
-		return x->global < y->global ? -1 : 1;
-	if (x->local1 != y->local1)
-		return x->local1 < y->local1 ? -1 : 1;
-	return x->local2 < y->local2 ? -1 : x->local2 > y->local2;
-}
-
 /* Sorts and deduplicates n elements in place; returns the new count. */
 static size_t sort_unique(void *base, size_t n, size_t size, int (*cmp)(const void *, const void *))
 {
@@ -346,8 +328,8 @@ static int add_standard(struct comm_list *cl, uint32_t seq, enum policy_action a
 	pos = make_room(cl, seq, err);
 	if (pos < 0)
 		return -1;
-	copy = large ? values_dup(v, &e.n, sizeof(struct lcommunity), cmp_lcomm)
-		     : values_dup(v, &e.n, sizeof(uint32_t), cmp_u32);
+	copy = large ? values_dup(v, &e.n, sizeof(struct lcommunity), lcommunity_cmp)
+		     : values_dup(v, &e.n, sizeof(uint32_t), community_cmp);
 	if (!copy)
 		return policy_fail(err, "%s %s: out of memory", kind(cl), cl->name);
 	if (large)
@@ -399,7 +381,8 @@ static bool has_value(const struct cview *cv, const void *val)
 
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
-		int c = cv->large ? cmp_lcomm(&cv->lv[mid], val) : cmp_u32(&cv->v[mid], val);
+		int c = cv->large ? lcommunity_cmp(&cv->lv[mid], val)
+				  : community_cmp(&cv->v[mid], val);
 
 		if (!c)
 			return true;
@@ -530,81 +513,66 @@ static bool deletes(const struct comm_list *cl, const struct cview *cv, size_t i
 	return false;
 }
 
-/* Indices kept, in order, into keep[]; returns how many. */
-static size_t kept_values(const struct comm_list *cl, const struct cview *cv, size_t *keep)
+static void *comm_intern(struct attr_pool *pool, const void *v, size_t n)
 {
-	size_t n = 0;
+	return community_list_intern(pool, v, n);
+}
 
+static void *lcomm_intern(struct attr_pool *pool, const void *v, size_t n)
+{
+	return lcommunity_list_intern(pool, v, n);
+}
+
+/*
+ * Deletion for either kind: 0 when cl deletes no value, 1 with *rest the
+ * values it keeps, interned (NULL when none is left), -1 on allocation failure.
+ */
+static int view_delete(const struct comm_list *cl, const struct cview *cv, struct attr_pool *pool,
+		       void *(*intern)(struct attr_pool *pool, const void *v, size_t n),
+		       void **rest)
+{
+	size_t size = cv->large ? sizeof(struct lcommunity) : sizeof(uint32_t);
+	const char *all = view_data(cv);
+	char *kept = malloc((cv->n + 1) * size);
+	size_t n = 0;
+	int ret = 1;
+
+	if (!kept)
+		return -1;
 	for (size_t i = 0; i < cv->n; i++)
 		if (!deletes(cl, cv, i))
-			keep[n++] = i;
-	return n;
+			memcpy(kept + n++ * size, all + i * size, size);
+	*rest = NULL;
+	if (n == cv->n)
+		ret = 0;
+	else if (n && !(*rest = intern(pool, kept, n)))
+		ret = -1;
+	free(kept);
+	return ret;
 }
 
 int comm_list_delete(struct comm_list *cl, struct attr_pool *pool, struct community_list *c,
 		     struct community_list **out)
 {
 	struct cview cv = view_of(c);
-	size_t *keep, n;
-	uint32_t *v;
-	int ret = 0;
+	void *rest = NULL;
+	int ret = !c || cl->large ? 0 : view_delete(cl, &cv, pool, comm_intern, &rest);
 
-	if (!c || cl->large) {
-		*out = community_list_ref(c);
-		return 0;
-	}
-	keep = malloc((cv.n + 1) * sizeof(*keep));
-	v = malloc((cv.n + 1) * sizeof(*v));
-	if (!keep || !v) {
-		ret = -1;
-		goto done;
-	}
-	n = kept_values(cl, &cv, keep);
-	for (size_t i = 0; i < n; i++)
-		v[i] = cv.v[keep[i]];
-	if (n == cv.n)
-		*out = community_list_ref(c);
-	else if (n == 0)
-		*out = NULL;
-	else if (!(*out = community_list_intern(pool, v, n)))
-		ret = -1;
-done:
-	free(keep);
-	free(v);
-	return ret;
+	if (ret >= 0)
+		*out = ret ? rest : community_list_ref(c);
+	return ret < 0 ? -1 : 0;
 }
 
 int lcomm_list_delete(struct comm_list *cl, struct attr_pool *pool, struct lcommunity_list *c,
 		      struct lcommunity_list **out)
 {
 	struct cview cv = lview_of(c);
-	struct lcommunity *v;
-	size_t *keep, n;
-	int ret = 0;
+	void *rest = NULL;
+	int ret = !c || !cl->large ? 0 : view_delete(cl, &cv, pool, lcomm_intern, &rest);
 
-	if (!c || !cl->large) {
-		*out = lcommunity_list_ref(c);
-		return 0;
-	}
-	keep = malloc((cv.n + 1) * sizeof(*keep));
-	v = malloc((cv.n + 1) * sizeof(*v));
-	if (!keep || !v) {
-		ret = -1;
-		goto done;
-	}
-	n = kept_values(cl, &cv, keep);
-	for (size_t i = 0; i < n; i++)
-		v[i] = cv.lv[keep[i]];
-	if (n == cv.n)
-		*out = lcommunity_list_ref(c);
-	else if (n == 0)
-		*out = NULL;
-	else if (!(*out = lcommunity_list_intern(pool, v, n)))
-		ret = -1;
-done:
-	free(keep);
-	free(v);
-	return ret;
+	if (ret >= 0)
+		*out = ret ? rest : lcommunity_list_ref(c);
+	return ret < 0 ? -1 : 0;
 }
 
 void comm_list_cache_stats(const struct comm_list *cl, struct pcache_stats *st)

@@ -34,6 +34,8 @@
 #include <string.h>
 #include <sys/socket.h>
 
+#include "routerd/lib/hash.h"
+
 #define NONE		UINT32_MAX
 #define WITHDRAW	0u /* target id of a withdrawal; attribute set ids start at 1 */
 #define ENT_CHUNK_SHIFT 12
@@ -129,38 +131,6 @@ struct adjout_replay {
 
 /* ---- hashing ---- */
 
-static uint32_t fmix32(uint32_t h)
-{
-	h ^= h >> 16;
-	h *= 0x85ebca6bu;
-	h ^= h >> 13;
-	h *= 0xc2b2ae35u;
-	h ^= h >> 16;
-	return h;
-}
-
-static uint32_t fmix64(uint64_t h)
-{
-	h ^= h >> 33;
-	h *= 0xff51afd7ed558ccdull;
-	h ^= h >> 33;
-	h *= 0xc4ceb9fe1a85ec53ull;
-	h ^= h >> 33;
-	return (uint32_t)h;
-}
-
-static uint32_t pfx_hash(const uint8_t *key, unsigned klen, uint8_t plen)
-{
-	uint32_t h = plen * 0x9e3779b9u;
-	uint32_t w;
-
-	for (unsigned i = 0; i < klen; i += 4) {
-		memcpy(&w, key + i, 4);
-		h = fmix32(h ^ w);
-	}
-	return h;
-}
-
 /* max_len 0 means 4096 (update.h): both spellings give the same bytes, so the same group. */
 static size_t eff_max_len(const struct update_enc_ctx *c)
 {
@@ -177,7 +147,7 @@ static uint32_t key_hash(const struct adjout_group_key *k)
 			 (uint64_t)k->nh_family << 16 | (uint64_t)k->nh_ll << 24 |
 			 (uint64_t)eff_max_len(&k->enc) << 32;
 
-	return fmix64(fmix64(small) ^ k->policy_id);
+	return (uint32_t)hash_fmix64((uint32_t)hash_fmix64(small) ^ k->policy_id);
 }
 
 static bool key_equal(const struct adjout_group_key *a, const struct adjout_group_key *b)
@@ -268,7 +238,7 @@ static uint32_t slot_idx(uint32_t s)
 
 static uint32_t ent_hash(const struct adjout_group *g, const struct ent *e)
 {
-	return pfx_hash(e->key, g->klen, e->plen);
+	return hash_words(e->key, g->klen, e->plen);
 }
 
 /* The entry for (key, plen), or NONE; *slot is where it is or where it would go. */
@@ -344,8 +314,7 @@ static void ix_remove(struct adjout_group *g, uint32_t hole)
 		if (!s)
 			break;
 		home = ent_hash(g, ent_at(g, slot_idx(s))) & mask;
-		/* s may fill the hole only if its home is not cyclically within (hole, j] */
-		if (((j - home) & mask) >= ((j - hole) & mask)) {
+		if (hash_probe_may_fill(home, hole, j, mask)) {
 			g->ix.slots[hole] = s;
 			hole = j;
 		}
@@ -768,7 +737,7 @@ int adjout_set(struct adjout_group *g, const struct prefix *p, struct attrs *a)
 
 	if (!make_key(g, p, key))
 		return -1;
-	hash = pfx_hash(key, g->klen, p->len);
+	hash = hash_words(key, g->klen, p->len);
 	idx = ix_find(g, key, p->len, hash, &slot);
 	if (idx == NONE)
 		return a ? set_new(g, key, p->len, hash, a) : 0;
@@ -1123,7 +1092,7 @@ struct attrs *adjout_lookup(const struct adjout_group *g, const struct prefix *p
 
 	if (!make_key(g, p, key))
 		return NULL;
-	idx = ix_find(g, key, p->len, pfx_hash(key, g->klen, p->len), &slot);
+	idx = ix_find(g, key, p->len, hash_words(key, g->klen, p->len), &slot);
 	if (idx == NONE || !ent_at(g, idx)->sent)
 		return NULL;
 	return g->dict.v[ent_at(g, idx)->sent].a;

@@ -8,9 +8,12 @@
  * immutable; pointer equality is content equality (attr.h).
  *
  * The five object types share their first members (hnext, hash, refcnt), so
- * one table implementation serves them all. It touches those members only
- * through memcpy at the common offsets: the types are distinct structs and
- * reading one through another's type would break strict aliasing.
+ * one table, one lookup-or-insert and one reference count implementation
+ * serve them all, and the four that are a counted array (AS paths, the two
+ * community lists, blobs) share their compare and copy as well. The shared
+ * code touches those members only through memcpy at the common offsets: the
+ * types are distinct structs and reading one through another's type would
+ * break strict aliasing.
  */
 #include "routerd/rib/attr.h"
 
@@ -19,21 +22,37 @@
 #include <string.h>
 #include <sys/socket.h>
 
+#include "routerd/lib/hash.h"
+
 #define HTAB_MIN_BUCKETS 64u
 
-#define OFF_HNEXT offsetof(struct aspath, hnext)
-#define OFF_HASH  offsetof(struct aspath, hash)
+/* What every interned type starts with; objects are copied to and from it, never cast to it. */
+struct obj_head {
+	void *hnext;
+	uint32_t hash;
+	uint32_t refcnt;
+};
 
-_Static_assert(offsetof(struct community_list, hnext) == OFF_HNEXT &&
-		       offsetof(struct lcommunity_list, hnext) == OFF_HNEXT &&
-		       offsetof(struct attr_blob, hnext) == OFF_HNEXT &&
-		       offsetof(struct attrs, hnext) == OFF_HNEXT,
-	       "interned objects must start with hnext");
-_Static_assert(offsetof(struct community_list, hash) == OFF_HASH &&
-		       offsetof(struct lcommunity_list, hash) == OFF_HASH &&
-		       offsetof(struct attr_blob, hash) == OFF_HASH &&
-		       offsetof(struct attrs, hash) == OFF_HASH,
-	       "interned objects must share the hash offset");
+#define OFF_HNEXT  offsetof(struct obj_head, hnext)
+#define OFF_HASH   offsetof(struct obj_head, hash)
+#define OFF_REFCNT offsetof(struct obj_head, refcnt)
+/* The array types' uint16_t count (bytes or values) comes right after the header. */
+#define OFF_COUNT sizeof(struct obj_head)
+
+#define HEAD_OF(type)                                                                              \
+	_Static_assert(offsetof(type, hnext) == OFF_HNEXT && offsetof(type, hash) == OFF_HASH &&   \
+			       offsetof(type, refcnt) == OFF_REFCNT,                               \
+		       #type " must start with hnext, hash, refcnt")
+HEAD_OF(struct aspath);
+HEAD_OF(struct community_list);
+HEAD_OF(struct lcommunity_list);
+HEAD_OF(struct attr_blob);
+HEAD_OF(struct attrs);
+_Static_assert(offsetof(struct aspath, len) == OFF_COUNT &&
+		       offsetof(struct community_list, n) == OFF_COUNT &&
+		       offsetof(struct lcommunity_list, n) == OFF_COUNT &&
+		       offsetof(struct attr_blob, len) == OFF_COUNT,
+	       "array types keep their uint16_t count right after the header");
 
 /* Seeds keep equal byte strings of different types from sharing hash values. */
 enum hash_seed {
@@ -42,6 +61,12 @@ enum hash_seed {
 	SEED_LCOMM = 0x6c636f6du,
 	SEED_BLOB = 0x626c6f62u,
 	SEED_ATTRS = 0x61747472u,
+};
+
+/* Sort scratch for unsorted community input: grows, never per call. */
+struct scratch {
+	void *buf;
+	size_t cap; /* values */
 };
 
 struct htab {
@@ -57,58 +82,15 @@ struct attr_pool {
 	struct htab comms;
 	struct htab lcomms;
 	struct htab blobs;
-	/* Sort scratch for unsorted community input: grows, never per call. */
-	uint32_t *cscratch;
-	size_t ccap;
-	struct lcommunity *lscratch;
-	size_t lcap;
+	struct scratch cscratch;
+	struct scratch lscratch;
 };
-
-/* ---- hashing (MurmurHash3 x86_32 mixing; public-domain algorithm) ---- */
-
-static uint32_t rotl32(uint32_t x, int r)
-{
-	return (x << r) | (x >> (32 - r));
-}
-
-static uint32_t mix_block(uint32_t h, uint32_t k)
-{
-	k *= 0xcc9e2d51u;
-	k = rotl32(k, 15);
-	k *= 0x1b873593u;
-	h ^= k;
-	h = rotl32(h, 13);
-	return h * 5 + 0xe6546b64u;
-}
-
-static uint32_t hash_bytes(const void *data, size_t len, uint32_t seed)
-{
-	const uint8_t *p = data;
-	uint32_t h = seed;
-	uint32_t k = 0;
-	size_t i;
-
-	for (i = 0; i + 4 <= len; i += 4) {
-		memcpy(&k, p + i, 4);
-		h = mix_block(h, k);
-	}
-	if (len > i) {
-		k = 0;
-		memcpy(&k, p + i, len - i);
-		h = mix_block(h, k);
-	}
-	h ^= (uint32_t)len;
-	h ^= h >> 16;
-	h *= 0x85ebca6bu;
-	h ^= h >> 13;
-	h *= 0xc2b2ae35u;
-	h ^= h >> 16;
-	return h;
-}
 
 /* ---- generic chained table over the shared object header ---- */
 
 typedef bool (*obj_eq_fn)(const void *obj, const void *key);
+/* Fills a new object from the key; may overwrite the header, which is set afterwards. */
+typedef void (*obj_init_fn)(void *obj, const void *key);
 
 static void *obj_next(const void *obj)
 {
@@ -129,6 +111,31 @@ static uint32_t obj_hash(const void *obj)
 
 	memcpy(&h, (const char *)obj + OFF_HASH, sizeof(h));
 	return h;
+}
+
+/* Adds delta (1 or -1) to the reference count; returns the new count. */
+static uint32_t obj_refs_add(void *obj, int delta)
+{
+	uint32_t r;
+
+	memcpy(&r, (char *)obj + OFF_REFCNT, sizeof(r));
+	assert(delta > 0 || r > 0);
+	r += (uint32_t)delta;
+	memcpy((char *)obj + OFF_REFCNT, &r, sizeof(r));
+	return r;
+}
+
+static void *obj_ref(void *obj)
+{
+	if (obj)
+		obj_refs_add(obj, 1);
+	return obj;
+}
+
+/* Drops one reference; true when it was the last. */
+static bool obj_unref(void *obj)
+{
+	return obj_refs_add(obj, -1) == 0;
 }
 
 static void *htab_find(const struct htab *t, uint32_t hash, obj_eq_fn eq, const void *key)
@@ -169,24 +176,27 @@ static void htab_grow(struct htab *t)
 	t->mask = nb - 1;
 }
 
-/* Returns false only when the table has no buckets and none could be allocated. */
-static bool htab_insert(struct htab *t, void *obj, size_t bytes)
+/* Makes room for one more object; false only when there are no buckets and none to be had. */
+static bool htab_reserve(struct htab *t)
 {
-	uint32_t i;
-
 	if (!t->b || t->count >= (size_t)t->mask + 1)
 		htab_grow(t);
-	if (!t->b)
-		return false;
-	i = obj_hash(obj) & t->mask;
+	return t->b != NULL;
+}
+
+/* After htab_reserve(). */
+static void htab_link(struct htab *t, void *obj, size_t bytes)
+{
+	uint32_t i = obj_hash(obj) & t->mask;
+
 	obj_set_next(obj, t->b[i]);
 	t->b[i] = obj;
 	t->count++;
 	t->bytes += bytes;
-	return true;
 }
 
-static void htab_remove(struct htab *t, void *obj, size_t bytes)
+/* Unlinks and frees an object whose last reference is gone. */
+static void htab_free(struct htab *t, void *obj, size_t bytes)
 {
 	uint32_t i = obj_hash(obj) & t->mask;
 	void *prev = NULL;
@@ -197,14 +207,15 @@ static void htab_remove(struct htab *t, void *obj, size_t bytes)
 		o = obj_next(o);
 	}
 	assert(o == obj);
-	if (!o)
-		return;
-	if (prev)
-		obj_set_next(prev, obj_next(obj));
-	else
-		t->b[i] = obj_next(obj);
-	t->count--;
-	t->bytes -= bytes;
+	if (o) {
+		if (prev)
+			obj_set_next(prev, obj_next(obj));
+		else
+			t->b[i] = obj_next(obj);
+		t->count--;
+		t->bytes -= bytes;
+	}
+	free(obj);
 }
 
 /* Frees whatever is left (only after a caller leaked references) and the buckets. */
@@ -226,6 +237,70 @@ static void htab_destroy(struct htab *t)
 	memset(t, 0, sizeof(*t));
 }
 
+/*
+ * The lookup-or-insert every *_intern() shares: the object equal to key with
+ * one more reference, else a new one of `bytes` bytes that init fills. The
+ * table makes room before the allocation, so nothing can fail after init
+ * (which may take references of its own). NULL on allocation failure.
+ * Inline: each type gets its own copy with eq and init as direct calls.
+ */
+static inline void *intern_obj(struct htab *t, uint32_t hash, obj_eq_fn eq, const void *key,
+			       size_t bytes, obj_init_fn init)
+{
+	struct obj_head head = { NULL, hash, 1 };
+	void *o = htab_find(t, hash, eq, key);
+
+	if (o)
+		return obj_ref(o);
+	if (!htab_reserve(t))
+		return NULL;
+	o = malloc(bytes);
+	if (!o)
+		return NULL;
+	init(o, key);
+	memcpy(o, &head, sizeof(head));
+	htab_link(t, o, bytes);
+	return o;
+}
+
+/* ---- the array types: a count after the header, the values further on ---- */
+
+struct array_key {
+	const void *v;
+	size_t n;    /* values */
+	size_t size; /* bytes each */
+	size_t off;  /* where the type keeps them: offsetof(type, data or v) */
+};
+
+static bool array_eq(const void *obj, const void *key)
+{
+	const struct array_key *k = key;
+	uint16_t n;
+
+	memcpy(&n, (const char *)obj + OFF_COUNT, sizeof(n));
+	return n == k->n &&
+	       (!k->n || memcmp((const char *)obj + k->off, k->v, k->n * k->size) == 0);
+}
+
+static void array_init(void *obj, const void *key)
+{
+	const struct array_key *k = key;
+	uint16_t n = (uint16_t)k->n;
+
+	memcpy((char *)obj + OFF_COUNT, &n, sizeof(n));
+	if (k->n)
+		memcpy((char *)obj + k->off, k->v, k->n * k->size);
+}
+
+/* Objects are sizeof(type) (head) plus the values; k->n must fit the uint16_t count. */
+static inline void *array_intern(struct htab *t, uint32_t seed, const struct array_key *k,
+				 size_t head, obj_init_fn init)
+{
+	size_t len = k->n * k->size;
+
+	return intern_obj(t, hash_bytes(k->v, len, seed), array_eq, k, head + len, init);
+}
+
 /* ---- pool ---- */
 
 struct attr_pool *attr_pool_new(void)
@@ -244,8 +319,8 @@ void attr_pool_free(struct attr_pool *pool)
 	htab_destroy(&pool->comms);
 	htab_destroy(&pool->lcomms);
 	htab_destroy(&pool->blobs);
-	free(pool->cscratch);
-	free(pool->lscratch);
+	free(pool->cscratch.buf);
+	free(pool->lscratch.buf);
 	free(pool);
 }
 
@@ -265,15 +340,15 @@ void attr_pool_stats(const struct attr_pool *pool, struct attr_pool_stats *st)
 
 /* ---- AS paths ---- */
 
-struct bytes_key {
-	const uint8_t *data;
-	size_t len;
-};
-
 struct aspath_info {
 	uint16_t path_len;
 	uint32_t neighbor_as;
 	uint32_t origin_as;
+};
+
+struct aspath_key {
+	struct array_key a; /* first: aspath_init() gets a pointer to it */
+	struct aspath_info info;
 };
 
 static uint32_t get_be32(const uint8_t *p)
@@ -322,64 +397,36 @@ static bool aspath_scan(const uint8_t *data, size_t len, struct aspath_info *inf
 	return true;
 }
 
-static bool aspath_eq(const void *obj, const void *key)
+static void aspath_init(void *obj, const void *key)
 {
-	const struct aspath *p = obj;
-	const struct bytes_key *k = key;
+	const struct aspath_key *k = key;
+	struct aspath *p = obj;
 
-	return p->len == k->len && (!k->len || memcmp(p->data, k->data, k->len) == 0);
+	array_init(p, &k->a);
+	p->path_len = k->info.path_len;
+	p->neighbor_as = k->info.neighbor_as;
+	p->origin_as = k->info.origin_as;
 }
 
 struct aspath *aspath_intern(struct attr_pool *pool, const uint8_t *data, size_t len)
 {
-	struct bytes_key key = { data, len };
-	struct aspath_info info;
-	struct aspath *p;
-	uint32_t h;
+	struct aspath_key key = { .a = { data, len, 1, offsetof(struct aspath, data) } };
 
-	if (len > UINT16_MAX || (len && !data) || !aspath_scan(data, len, &info))
+	if (len > UINT16_MAX || (len && !data) || !aspath_scan(data, len, &key.info))
 		return NULL;
-	h = hash_bytes(data, len, SEED_ASPATH);
-	p = htab_find(&pool->aspaths, h, aspath_eq, &key);
-	if (p) {
-		p->refcnt++;
-		return p;
-	}
-	p = malloc(sizeof(*p) + len);
-	if (!p)
-		return NULL;
-	p->hnext = NULL;
-	p->hash = h;
-	p->refcnt = 1;
-	p->len = (uint16_t)len;
-	p->path_len = info.path_len;
-	p->neighbor_as = info.neighbor_as;
-	p->origin_as = info.origin_as;
-	if (len)
-		memcpy(p->data, data, len);
-	if (!htab_insert(&pool->aspaths, p, sizeof(*p) + len)) {
-		free(p);
-		return NULL;
-	}
-	return p;
+	return array_intern(&pool->aspaths, SEED_ASPATH, &key.a, sizeof(struct aspath),
+			    aspath_init);
 }
 
 struct aspath *aspath_ref(struct aspath *p)
 {
-	if (p)
-		p->refcnt++;
-	return p;
+	return obj_ref(p);
 }
 
 void aspath_unref(struct attr_pool *pool, struct aspath *p)
 {
-	if (!p)
-		return;
-	assert(p->refcnt > 0);
-	if (--p->refcnt)
-		return;
-	htab_remove(&pool->aspaths, p, sizeof(*p) + p->len);
-	free(p);
+	if (p && obj_unref(p))
+		htab_free(&pool->aspaths, p, sizeof(*p) + p->len);
 }
 
 /* Appends like snprintf: counts every character, writes what fits. */
@@ -502,127 +549,88 @@ struct aspath *aspath_prepend(struct attr_pool *pool, const struct aspath *p, ui
 	return out;
 }
 
-/* ---- community lists (RFC 1997) ---- */
+/* ---- community lists (RFC 1997, RFC 8092) ---- */
 
-struct comm_key {
-	const uint32_t *v;
-	size_t n;
-};
-
-static int cmp_u32(const void *a, const void *b)
+/* Makes room in a scratch array; grows geometrically so it settles quickly. */
+static bool scratch_reserve(struct scratch *s, size_t n, size_t size)
 {
-	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+	size_t ncap = s->cap ? s->cap : 64;
+	void *nb;
 
-	return x < y ? -1 : x > y;
+	if (n <= s->cap)
+		return true;
+	while (ncap < n)
+		ncap *= 2;
+	nb = realloc(s->buf, ncap * size);
+	if (!nb)
+		return false;
+	s->buf = nb;
+	s->cap = ncap;
+	return true;
 }
 
-static bool u32_sorted_unique(const uint32_t *v, size_t n)
+static bool sorted_unique(const char *v, size_t n, size_t size,
+			  int (*cmp)(const void *, const void *))
 {
-	size_t i;
-
-	for (i = 1; i < n; i++)
-		if (v[i - 1] >= v[i])
+	for (size_t i = 1; i < n; i++)
+		if (cmp(v + (i - 1) * size, v + i * size) >= 0)
 			return false;
 	return true;
 }
 
-/* Makes room in a scratch array; grows geometrically so it settles quickly. */
-static bool scratch_reserve(void **buf, size_t *cap, size_t n, size_t elem)
+/* Copies k's values to s sorted and deduplicated, and points k at them. */
+static inline bool sort_unique(struct scratch *s, struct array_key *k,
+			       int (*cmp)(const void *, const void *))
 {
-	size_t ncap = *cap ? *cap : 64;
-	void *nb;
+	size_t out = 0;
+	char *b;
 
-	if (n <= *cap)
-		return true;
-	while (ncap < n)
-		ncap *= 2;
-	nb = realloc(*buf, ncap * elem);
-	if (!nb)
+	if (!scratch_reserve(s, k->n, k->size))
 		return false;
-	*buf = nb;
-	*cap = ncap;
-	return true;
-}
-
-/* Sorted and deduplicated view of v: v itself when already so, else pool scratch. */
-static bool comm_canonical(struct attr_pool *pool, const uint32_t *v, size_t n,
-			   struct comm_key *key)
-{
-	size_t i, out = 0;
-	void *buf = pool->cscratch;
-
-	if (u32_sorted_unique(v, n)) {
-		*key = (struct comm_key){ v, n };
-		return true;
+	b = s->buf;
+	memcpy(b, k->v, k->n * k->size);
+	qsort(b, k->n, k->size, cmp);
+	for (size_t i = 0; i < k->n; i++) {
+		if (out && cmp(b + (out - 1) * k->size, b + i * k->size) == 0)
+			continue;
+		if (out != i)
+			memcpy(b + out * k->size, b + i * k->size, k->size);
+		out++;
 	}
-	if (!scratch_reserve(&buf, &pool->ccap, n, sizeof(uint32_t)))
-		return false;
-	pool->cscratch = buf;
-	memcpy(pool->cscratch, v, n * sizeof(uint32_t));
-	qsort(pool->cscratch, n, sizeof(uint32_t), cmp_u32);
-	for (i = 0; i < n; i++)
-		if (!out || pool->cscratch[out - 1] != pool->cscratch[i])
-			pool->cscratch[out++] = pool->cscratch[i];
-	*key = (struct comm_key){ pool->cscratch, out };
+	k->v = b;
+	k->n = out;
 	return true;
 }
 
-static bool comm_eq(const void *obj, const void *key)
+/*
+ * Input is usually canonical already: checked in place, and small enough to
+ * inline so that cmp is a direct call on this path.
+ */
+static bool canonical(struct scratch *s, struct array_key *k,
+		      int (*cmp)(const void *, const void *))
 {
-	const struct community_list *c = obj;
-	const struct comm_key *k = key;
-
-	return c->n == k->n && (!k->n || memcmp(c->v, k->v, k->n * sizeof(uint32_t)) == 0);
+	return sorted_unique(k->v, k->n, k->size, cmp) || sort_unique(s, k, cmp);
 }
 
 struct community_list *community_list_intern(struct attr_pool *pool, const uint32_t *v, size_t n)
 {
-	struct comm_key key;
-	struct community_list *c;
-	size_t bytes;
-	uint32_t h;
+	struct array_key key = { v, n, sizeof(*v), offsetof(struct community_list, v) };
 
-	if (n > UINT16_MAX || (n && !v) || !comm_canonical(pool, v, n, &key))
+	if (n > UINT16_MAX || (n && !v) || !canonical(&pool->cscratch, &key, community_cmp))
 		return NULL;
-	h = hash_bytes(key.v, key.n * sizeof(uint32_t), SEED_COMM);
-	c = htab_find(&pool->comms, h, comm_eq, &key);
-	if (c) {
-		c->refcnt++;
-		return c;
-	}
-	bytes = sizeof(*c) + key.n * sizeof(uint32_t);
-	c = malloc(bytes);
-	if (!c)
-		return NULL;
-	c->hnext = NULL;
-	c->hash = h;
-	c->refcnt = 1;
-	c->n = (uint16_t)key.n;
-	if (key.n)
-		memcpy(c->v, key.v, key.n * sizeof(uint32_t));
-	if (!htab_insert(&pool->comms, c, bytes)) {
-		free(c);
-		return NULL;
-	}
-	return c;
+	return array_intern(&pool->comms, SEED_COMM, &key, sizeof(struct community_list),
+			    array_init);
 }
 
 struct community_list *community_list_ref(struct community_list *c)
 {
-	if (c)
-		c->refcnt++;
-	return c;
+	return obj_ref(c);
 }
 
 void community_list_unref(struct attr_pool *pool, struct community_list *c)
 {
-	if (!c)
-		return;
-	assert(c->refcnt > 0);
-	if (--c->refcnt)
-		return;
-	htab_remove(&pool->comms, c, sizeof(*c) + c->n * sizeof(uint32_t));
-	free(c);
+	if (c && obj_unref(c))
+		htab_free(&pool->comms, c, sizeof(*c) + c->n * sizeof(uint32_t));
 }
 
 bool community_list_has(const struct community_list *c, uint32_t value)
@@ -642,173 +650,48 @@ bool community_list_has(const struct community_list *c, uint32_t value)
 	return false;
 }
 
-/* ---- large community lists (RFC 8092) ---- */
-
-struct lcomm_key {
-	const struct lcommunity *v;
-	size_t n;
-};
-
-static int cmp_lcomm(const void *a, const void *b)
-{
-	const struct lcommunity *x = a, *y = b;
-
-	if (x->global != y->global)
-		return x->global < y->global ? -1 : 1;
-	if (x->local1 != y->local1)
-		return x->local1 < y->local1 ? -1 : 1;
-	if (x->local2 != y->local2)
-		return x->local2 < y->local2 ? -1 : 1;
-	return 0;
-}
-
-static bool lcomm_sorted_unique(const struct lcommunity *v, size_t n)
-{
-	size_t i;
-
-	for (i = 1; i < n; i++)
-		if (cmp_lcomm(&v[i - 1], &v[i]) >= 0)
-			return false;
-	return true;
-}
-
-static bool lcomm_canonical(struct attr_pool *pool, const struct lcommunity *v, size_t n,
-			    struct lcomm_key *key)
-{
-	size_t i, out = 0;
-	void *buf = pool->lscratch;
-
-	if (lcomm_sorted_unique(v, n)) {
-		*key = (struct lcomm_key){ v, n };
-		return true;
-	}
-	if (!scratch_reserve(&buf, &pool->lcap, n, sizeof(struct lcommunity)))
-		return false;
-	pool->lscratch = buf;
-	memcpy(pool->lscratch, v, n * sizeof(struct lcommunity));
-	qsort(pool->lscratch, n, sizeof(struct lcommunity), cmp_lcomm);
-	for (i = 0; i < n; i++)
-		if (!out || cmp_lcomm(&pool->lscratch[out - 1], &pool->lscratch[i]) != 0)
-			pool->lscratch[out++] = pool->lscratch[i];
-	*key = (struct lcomm_key){ pool->lscratch, out };
-	return true;
-}
-
-static bool lcomm_eq(const void *obj, const void *key)
-{
-	const struct lcommunity_list *c = obj;
-	const struct lcomm_key *k = key;
-
-	return c->n == k->n && (!k->n || memcmp(c->v, k->v, k->n * sizeof(struct lcommunity)) == 0);
-}
-
 struct lcommunity_list *lcommunity_list_intern(struct attr_pool *pool, const struct lcommunity *v,
 					       size_t n)
 {
-	struct lcomm_key key;
-	struct lcommunity_list *c;
-	size_t bytes;
-	uint32_t h;
+	struct array_key key = { v, n, sizeof(*v), offsetof(struct lcommunity_list, v) };
 
-	if (n > UINT16_MAX || (n && !v) || !lcomm_canonical(pool, v, n, &key))
+	if (n > UINT16_MAX || (n && !v) || !canonical(&pool->lscratch, &key, lcommunity_cmp))
 		return NULL;
-	h = hash_bytes(key.v, key.n * sizeof(struct lcommunity), SEED_LCOMM);
-	c = htab_find(&pool->lcomms, h, lcomm_eq, &key);
-	if (c) {
-		c->refcnt++;
-		return c;
-	}
-	bytes = sizeof(*c) + key.n * sizeof(struct lcommunity);
-	c = malloc(bytes);
-	if (!c)
-		return NULL;
-	c->hnext = NULL;
-	c->hash = h;
-	c->refcnt = 1;
-	c->n = (uint16_t)key.n;
-	if (key.n)
-		memcpy(c->v, key.v, key.n * sizeof(struct lcommunity));
-	if (!htab_insert(&pool->lcomms, c, bytes)) {
-		free(c);
-		return NULL;
-	}
-	return c;
+	return array_intern(&pool->lcomms, SEED_LCOMM, &key, sizeof(struct lcommunity_list),
+			    array_init);
 }
 
 struct lcommunity_list *lcommunity_list_ref(struct lcommunity_list *c)
 {
-	if (c)
-		c->refcnt++;
-	return c;
+	return obj_ref(c);
 }
 
 void lcommunity_list_unref(struct attr_pool *pool, struct lcommunity_list *c)
 {
-	if (!c)
-		return;
-	assert(c->refcnt > 0);
-	if (--c->refcnt)
-		return;
-	htab_remove(&pool->lcomms, c, sizeof(*c) + c->n * sizeof(struct lcommunity));
-	free(c);
+	if (c && obj_unref(c))
+		htab_free(&pool->lcomms, c, sizeof(*c) + c->n * sizeof(struct lcommunity));
 }
 
 /* ---- unknown transitive attributes ---- */
 
-static bool blob_eq(const void *obj, const void *key)
-{
-	const struct attr_blob *b = obj;
-	const struct bytes_key *k = key;
-
-	return b->len == k->len && (!k->len || memcmp(b->data, k->data, k->len) == 0);
-}
-
 struct attr_blob *attr_blob_intern(struct attr_pool *pool, const uint8_t *data, size_t len)
 {
-	struct bytes_key key = { data, len };
-	struct attr_blob *b;
-	uint32_t h;
+	struct array_key key = { data, len, 1, offsetof(struct attr_blob, data) };
 
 	if (len > UINT16_MAX || (len && !data))
 		return NULL;
-	h = hash_bytes(data, len, SEED_BLOB);
-	b = htab_find(&pool->blobs, h, blob_eq, &key);
-	if (b) {
-		b->refcnt++;
-		return b;
-	}
-	b = malloc(sizeof(*b) + len);
-	if (!b)
-		return NULL;
-	b->hnext = NULL;
-	b->hash = h;
-	b->refcnt = 1;
-	b->len = (uint16_t)len;
-	if (len)
-		memcpy(b->data, data, len);
-	if (!htab_insert(&pool->blobs, b, sizeof(*b) + len)) {
-		free(b);
-		return NULL;
-	}
-	return b;
+	return array_intern(&pool->blobs, SEED_BLOB, &key, sizeof(struct attr_blob), array_init);
 }
 
 struct attr_blob *attr_blob_ref(struct attr_blob *b)
 {
-	if (b)
-		b->refcnt++;
-	return b;
+	return obj_ref(b);
 }
 
 void attr_blob_unref(struct attr_pool *pool, struct attr_blob *b)
 {
-	if (!b)
-		return;
-	assert(b->refcnt > 0);
-	if (--b->refcnt)
-		return;
-	htab_remove(&pool->blobs, b, sizeof(*b) + b->len);
-	free(b);
+	if (b && obj_unref(b))
+		htab_free(&pool->blobs, b, sizeof(*b) + b->len);
 }
 
 /* ---- attribute sets ---- */
@@ -840,36 +723,23 @@ void attrs_init(struct attrs *tmpl)
 	memset(tmpl, 0, sizeof(*tmpl));
 }
 
-static void attrs_take_subrefs(struct attrs *a)
+/* A new set holds a reference to each sub-object. */
+static void attrs_fill(void *obj, const void *key)
 {
+	struct attrs *a = obj;
+
+	memcpy(a, key, sizeof(*a));
 	aspath_ref(a->aspath);
 	community_list_ref(a->communities);
 	lcommunity_list_ref(a->lcommunities);
 	attr_blob_ref(a->unknown);
 }
 
-static struct attrs *attrs_lookup_or_insert(struct attr_pool *pool, struct attrs *key)
+static struct attrs *attrs_lookup_or_insert(struct attr_pool *pool, const struct attrs *key)
 {
-	struct attrs *a;
+	uint32_t h = hash_bytes(attrs_key(key), ATTRS_KEY_LEN, SEED_ATTRS);
 
-	key->hash = hash_bytes(attrs_key(key), ATTRS_KEY_LEN, SEED_ATTRS);
-	a = htab_find(&pool->attrs, key->hash, attrs_eq, key);
-	if (a) {
-		a->refcnt++;
-		return a;
-	}
-	a = malloc(sizeof(*a));
-	if (!a)
-		return NULL;
-	memcpy(a, key, sizeof(*a));
-	a->hnext = NULL;
-	a->refcnt = 1;
-	if (!htab_insert(&pool->attrs, a, sizeof(*a))) {
-		free(a);
-		return NULL;
-	}
-	attrs_take_subrefs(a);
-	return a;
+	return intern_obj(&pool->attrs, h, attrs_eq, key, sizeof(*key), attrs_fill);
 }
 
 struct attrs *attrs_intern(struct attr_pool *pool, const struct attrs *tmpl)
@@ -894,22 +764,16 @@ struct attrs *attrs_intern(struct attr_pool *pool, const struct attrs *tmpl)
 
 struct attrs *attrs_ref(struct attrs *a)
 {
-	if (a)
-		a->refcnt++;
-	return a;
+	return obj_ref(a);
 }
 
 void attrs_unref(struct attr_pool *pool, struct attrs *a)
 {
-	if (!a)
+	if (!a || !obj_unref(a))
 		return;
-	assert(a->refcnt > 0);
-	if (--a->refcnt)
-		return;
-	htab_remove(&pool->attrs, a, sizeof(*a));
 	aspath_unref(pool, a->aspath);
 	community_list_unref(pool, a->communities);
 	lcommunity_list_unref(pool, a->lcommunities);
 	attr_blob_unref(pool, a->unknown);
-	free(a);
+	htab_free(&pool->attrs, a, sizeof(*a));
 }

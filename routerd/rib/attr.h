@@ -142,6 +142,25 @@ struct community_list *community_list_ref(struct community_list *c);
 void community_list_unref(struct attr_pool *pool, struct community_list *c);
 bool community_list_has(const struct community_list *c, uint32_t value);
 
+/* The order of interned list values, for qsort() and bsearch() of one kind's values. */
+static inline int community_cmp(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static inline int lcommunity_cmp(const void *a, const void *b)
+{
+	const struct lcommunity *x = a, *y = b;
+
+	if (x->global != y->global)
+		return x->global < y->global ? -1 : 1;
+	if (x->local1 != y->local1)
+		return x->local1 < y->local1 ? -1 : 1;
+	return x->local2 < y->local2 ? -1 : x->local2 > y->local2;
+}
+
 struct lcommunity_list *lcommunity_list_intern(struct attr_pool *pool, const struct lcommunity *v,
 					       size_t n);
 struct lcommunity_list *lcommunity_list_ref(struct lcommunity_list *c);

@@ -17,6 +17,7 @@
 #include <string.h>
 #include <sys/socket.h>
 
+#include "routerd/lib/hash.h"
 #include "routerd/rib/decide.h"
 
 #define IDX_NONE	  UINT32_MAX
@@ -35,7 +36,7 @@ enum entry_state {
 struct rib_entry {
 	struct rib_path path0; /* first path; attrs NULL (and next NULL) when there is none */
 	uint32_t link;	       /* next in the dirty FIFO or the free list */
-	uint32_t hash;	       /* key_hash(): rehashing reads the slab, not the keys */
+	uint32_t hash;	       /* hash_words(): rehashing reads the slab, not the keys */
 	uint8_t plen;
 	uint8_t state; /* enum entry_state */
 	uint8_t key[]; /* 4 or 16 bytes, host bits zero */
@@ -110,7 +111,7 @@ struct rib {
 	struct rib_sel old_sel[RIB_MAX_MULTIPATH], new_sel[RIB_MAX_MULTIPATH];
 };
 
-/* ---- keys and hashing ---- */
+/* ---- keys ---- */
 
 static bool make_key(const struct rib *rib, const struct prefix *p, uint8_t *key)
 {
@@ -124,29 +125,6 @@ static bool make_key(const struct rib *rib, const struct prefix *p, uint8_t *key
 		memset(key + full + 1, 0, rib->klen - full - 1);
 	}
 	return true;
-}
-
-static uint64_t mix64(uint64_t x)
-{
-	x ^= x >> 33;
-	x *= 0xff51afd7ed558ccdull;
-	x ^= x >> 33;
-	x *= 0xc4ceb9fe1a85ec53ull;
-	x ^= x >> 33;
-	return x;
-}
-
-static uint32_t key_hash(const uint8_t *key, unsigned klen, uint8_t plen)
-{
-	uint64_t h = plen;
-
-	for (unsigned i = 0; i < klen; i += 4) {
-		uint32_t w;
-
-		memcpy(&w, key + i, sizeof(w));
-		h = (h << 32 | w) * 0x9e3779b97f4a7c15ull ^ (h >> 32);
-	}
-	return (uint32_t)mix64(h);
 }
 
 /* ---- entry slab ---- */
@@ -312,14 +290,6 @@ static bool ix_grow(struct rib *rib)
 	return true;
 }
 
-/* True if home position h lies cyclically in (hole, j]: the entry at j must stay. */
-static bool ix_stays(uint32_t h, uint32_t hole, uint32_t j)
-{
-	if (hole <= j)
-		return hole < h && h <= j;
-	return hole < h || h <= j;
-}
-
 static void ix_delete(struct rib *rib, uint32_t slot)
 {
 	struct prefix_index *ix = &rib->ix;
@@ -328,7 +298,7 @@ static void ix_delete(struct rib *rib, uint32_t slot)
 	for (uint32_t j = (slot + 1) & ix->mask; ix->tags[j]; j = (j + 1) & ix->mask) {
 		uint32_t home = entry_at(rib, ix->slots[j])->hash & ix->mask;
 
-		if (ix_stays(home, hole, j))
+		if (!hash_probe_may_fill(home, hole, j, ix->mask))
 			continue;
 		ix->slots[hole] = ix->slots[j];
 		ix->tags[hole] = ix->tags[j];
@@ -341,7 +311,7 @@ static void ix_delete(struct rib *rib, uint32_t slot)
 /* Finds the entry for key, creating it if create; IDX_NONE if absent or out of memory. */
 static uint32_t entry_get(struct rib *rib, const uint8_t *key, uint8_t plen, bool create)
 {
-	uint32_t slot, hash = key_hash(key, rib->klen, plen);
+	uint32_t slot, hash = hash_words(key, rib->klen, plen);
 	uint32_t idx = ix_find(rib, key, plen, hash, &slot);
 	struct rib_entry *e;
 
@@ -895,7 +865,7 @@ const struct rib_entry *rib_entry_find(const struct rib *rib, const struct prefi
 
 	if (!make_key(rib, p, key))
 		return NULL;
-	idx = ix_find(rib, key, p->len, key_hash(key, rib->klen, p->len), &slot);
+	idx = ix_find(rib, key, p->len, hash_words(key, rib->klen, p->len), &slot);
 	return idx == IDX_NONE ? NULL : entry_at(rib, idx);
 }
 
