@@ -399,10 +399,14 @@ static const void *entry_value(const struct cl_entry *e, size_t i)
 	return e->lv ? (const void *)&e->lv[i] : (const void *)&e->v[i];
 }
 
-/* Standard entry against the whole attribute: every listed value present (exact: nothing else). */
+/*
+ * Standard entry against the whole attribute: every listed value present
+ * (exact: nothing else). As FRR 8.4 does (tests/unit/test_policy_frr.c), an
+ * entry listing `internet` (0:0) matches every route, exact-match or not.
+ */
 static bool standard_match(const struct cl_entry *e, const struct cview *cv, bool exact)
 {
-	if (e->n == 0)
+	if (e->n == 0 || (!e->lv && e->v[0] == 0))
 		return true;
 	if (exact && cv->n != e->n)
 		return false;

@@ -498,9 +498,9 @@ enum policy_action prefix_list_match_seq(const struct prefix_list *pl, const str
 
 	if (seq)
 		*seq = 0;
-	/* FRR: a list without entries permits everything. */
+	/* FRR 8.4: a list without entries matches nothing (tests/unit/test_policy_frr.c). */
 	if (!pl->nconf)
-		return POLICY_PERMIT;
+		return POLICY_DENY;
 	if ((p->family != AF_INET && p->family != AF_INET6) || p->len > family_bits[fam])
 		return POLICY_DENY;
 	trie_lookup(&pl->trie[fam], p->bytes, p->len, &b);

@@ -290,7 +290,12 @@ static int set_as_exclude(const struct rm_set *s, struct rm_ctx *c)
 	return replace_aspath(c, policy_aspath_exclude(c->pool, c->cur->aspath, s->vals, s->n));
 }
 
-/* FRR's leftmost AS: the first of a leading AS_SEQUENCE, else the peer's AS. */
+/*
+ * prepend last-as repeats the leftmost AS of a leading AS_SEQUENCE. FRR 8.4
+ * leaves the path alone when there is none (empty path, leading AS_SET) or it
+ * is 0 (tests/unit/test_policy_frr.c has FRR's own verdicts); older FRR fell
+ * back to the peer's AS.
+ */
 static int set_as_prepend(const struct rm_set *s, struct rm_ctx *c)
 {
 	uint32_t asn;
@@ -299,8 +304,6 @@ static int set_as_prepend(const struct rm_set *s, struct rm_ctx *c)
 		return replace_aspath(
 			c, policy_aspath_prepend(c->pool, c->cur->aspath, s->vals, s->n));
 	asn = c->cur->aspath ? c->cur->aspath->neighbor_as : 0;
-	if (!asn)
-		asn = c->r->peer_as;
 	if (!asn)
 		return 0;
 	return replace_aspath(c,

@@ -304,9 +304,10 @@ static const struct pl_case pl_cases[] = {
 	    { "10.0.2.0/24", D, 40 },
 	    { "10.0.3.0/24", D, NM },
 	    { "10.0.0.0/22", D, NM } } },
-	{ "a list without entries permits everything (FRR)",
+	/* FRR 8.4's verdict (tests/unit/test_policy_frr.c, RM-PL-EMPTY): nothing matches. */
+	{ "a list without entries matches nothing (FRR)",
 	  { { 0 } },
-	  { { "10.0.0.0/8", P, NM }, { "2001:db8::/32", P, NM } } },
+	  { { "10.0.0.0/8", D, NM }, { "2001:db8::/32", D, NM } } },
 };
 
 static void test_prefix_list_table(void **state)
@@ -1498,14 +1499,14 @@ static void test_rm_on_match_next(void **state)
 {
 	struct fixture *f = *state;
 	struct comm_list *c = policy_set_community_list(f->ps, "C");
-	uint32_t zero = 0;
+	uint32_t tag = 65000u << 16 | 1; /* not 0:0: "internet" would match every route */
 	struct policy_err err;
 	struct policy_result res;
 	struct rm_entry *e;
-	struct attrs *with = mkattrs(f->pool, "1", "0:0", NULL);
+	struct attrs *with = mkattrs(f->pool, "1", "65000:1", NULL);
 	struct attrs *without = mkattrs(f->pool, "1", NULL, NULL), *o;
 
-	assert_int_equal(comm_list_add_standard(c, 5, P, &zero, 1, &err), 0);
+	assert_int_equal(comm_list_add_standard(c, 5, P, &tag, 1, &err), 0);
 	for (int i = 0; i < 2; i++) {
 		const char *name = i ? "RM30" : "RM";
 
@@ -1760,15 +1761,16 @@ static const struct set_case set_cases[] = {
 	{ "as-path prepend last-as 2", S_PREPEND_LAST, 0, 2, NULL, "65515 12076", NULL, NULL, -1,
 	  -1, 65099, NULL, "65515 65515 65515 12076", .want_lp = -1, .want_med = -1,
 	  .want_weight = -1, .want_origin = -1, .want_modified = true },
-	{ "prepend last-as on an empty path uses the peer AS", S_PREPEND_LAST, 0, 2, NULL, "", NULL,
-	  NULL, -1, -1, 65099, NULL, "65099 65099", .want_lp = -1, .want_med = -1,
-	  .want_weight = -1, .want_origin = -1, .want_modified = true },
+	/* FRR 8.4 (tests/unit/test_policy_frr.c): no leftmost AS, nothing to repeat. */
+	{ "prepend last-as on an empty path changes nothing", S_PREPEND_LAST, 0, 2, NULL, "", NULL,
+	  NULL, -1, -1, 65099, NULL, "", .want_lp = -1, .want_med = -1, .want_weight = -1,
+	  .want_origin = -1, .want_modified = false },
 	{ "prepend last-as with nothing to repeat changes nothing", S_PREPEND_LAST, 0, 2, NULL, "",
 	  NULL, NULL, -1, -1, 0, NULL, "", .want_lp = -1, .want_med = -1, .want_weight = -1,
 	  .want_origin = -1, .want_modified = false },
-	{ "prepend last-as when the path starts with a set uses the peer AS", S_PREPEND_LAST, 0, 1,
-	  NULL, "{1,2}", NULL, NULL, -1, -1, 65099, NULL, "65099 {1,2}", .want_lp = -1,
-	  .want_med = -1, .want_weight = -1, .want_origin = -1, .want_modified = true },
+	{ "prepend last-as when the path starts with a set changes nothing", S_PREPEND_LAST, 0, 1,
+	  NULL, "{1,2}", NULL, NULL, -1, -1, 65099, NULL, "{1,2}", .want_lp = -1, .want_med = -1,
+	  .want_weight = -1, .want_origin = -1, .want_modified = false },
 	{ "as-path exclude", S_EXCLUDE, 0, 0, "65515", "65515 12076 65515 65150", NULL, NULL, -1,
 	  -1, 0, NULL, "12076 65150", .want_lp = -1, .want_med = -1, .want_weight = -1,
 	  .want_origin = -1, .want_modified = true },

@@ -138,47 +138,6 @@ struct known {
 };
 
 static const struct known known_disagreements[] = {
-	{ "RM-PL-EMPTY", "*", NULL,
-	  "FRR 8.4 denies every route on match ip/ipv6 address prefix-list of a list without "
-	  "entries; routerd permits them (docs/policy.md: a list without entries permits "
-	  "everything)" },
-	{ "RM-CL-INTERNET", "*", "100.65.14.0/24",
-	  "FRR: a standard community-list entry listing internet matches every route, with or "
-	  "without communities; routerd matches only routes carrying 0:0" },
-	{ "RM-CL-INTERNET-EXACT", "*", "100.65.14.0/24",
-	  "FRR: a standard entry listing internet matches every route with exact-match too; "
-	  "routerd only routes whose communities are exactly 0:0" },
-	{ "SET-PREPEND-LAST",
-	  "0.0.0.0/0 10.0.0.0/7 10.0.0.0/8 10.1.0.0/16 10.1.0.0/17 "
-	  "10.1.0.0/24 10.1.0.0/25 10.1.0.0/26 10.1.1.64/26 10.1.2.128/27 "
-	  "10.1.3.0/31 10.1.255.255/32 10.2.0.0/26 10.0.254.0/24 10.0.254.0/31 "
-	  "10.0.254.1/32 10.0.254.128/25 10.0.255.1/32 10.255.255.0/24 10.255.255.0/25 "
-	  "11.0.0.0/8 172.16.0.0/12 172.16.0.0/16 172.31.255.0/24 172.32.0.0/24 "
-	  "192.0.2.0/24 192.0.2.0/25 192.0.2.0/30 192.0.2.1/32 192.0.2.4/31 "
-	  "198.51.100.0/24 198.51.100.0/25 203.0.113.0/24 ::/0 2001:db8::/31 "
-	  "2001:db8::/32 2001:db8::/47 2001:db8:1::/48 2001:db8:1::/56 2001:db8:1:2::/64 "
-	  "2001:db8:1:2::/65 2001:db8::1/128 2001:db8:ffff::/48 2001:db8:ffff:1::/64 "
-	  "2001:db8:8000::/33 "
-	  "2001:db9::/32 fd00::/8 fd00:1::/64 100.64.0.0/24 100.64.2.0/24 "
-	  "100.64.17.0/24 100.64.35.0/24 100.66.8.0/24",
-	  NULL,
-	  "FRR 8.4 prepend last-as leaves the path alone when its leftmost AS (first of a leading "
-	  "AS_SEQUENCE) is absent or 0: empty path, {set} first, leading AS 0; routerd prepends "
-	  "the peer AS (65001) there" },
-	{ "SET-PREPEND-LAST1",
-	  "0.0.0.0/0 10.0.0.0/7 10.0.0.0/8 10.1.0.0/16 10.1.0.0/17 "
-	  "10.1.0.0/24 10.1.0.0/25 10.1.0.0/26 10.1.1.64/26 10.1.2.128/27 "
-	  "10.1.3.0/31 10.1.255.255/32 10.2.0.0/26 10.0.254.0/24 10.0.254.0/31 "
-	  "10.0.254.1/32 10.0.254.128/25 10.0.255.1/32 10.255.255.0/24 10.255.255.0/25 "
-	  "11.0.0.0/8 172.16.0.0/12 172.16.0.0/16 172.31.255.0/24 172.32.0.0/24 "
-	  "192.0.2.0/24 192.0.2.0/25 192.0.2.0/30 192.0.2.1/32 192.0.2.4/31 "
-	  "198.51.100.0/24 198.51.100.0/25 203.0.113.0/24 ::/0 2001:db8::/31 "
-	  "2001:db8::/32 2001:db8::/47 2001:db8:1::/48 2001:db8:1::/56 2001:db8:1:2::/64 "
-	  "2001:db8:1:2::/65 2001:db8::1/128 2001:db8:ffff::/48 2001:db8:ffff:1::/64 "
-	  "2001:db8:8000::/33 "
-	  "2001:db9::/32 fd00::/8 fd00:1::/64 100.64.0.0/24 100.64.2.0/24 "
-	  "100.64.17.0/24 100.64.35.0/24 100.66.8.0/24",
-	  NULL, "as SET-PREPEND-LAST, with last-as 1" },
 	{ "SET-PREPEND-THEN-EXCLUDE", "*", NULL,
 	  "FRR applies set clauses in the order they were entered: prepend 65515, then exclude "
 	  "65515 removes it again; routerd always excludes before prepending" },
