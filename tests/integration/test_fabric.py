@@ -10,13 +10,21 @@ namespaces, check it converges (`fabric status` exit 0), ping across it, take it
   4. routerd fabrics (lab/clos-2x4 and lab/clos-mixed as planned, 2 spines x 4 leaves):
      only when unnumbered sessions work, found by a quick probe (a 1x1 routerd fabric
      Established within 10 s); skipped with the reason otherwise
+  5. one spine of a 2x4 routerd fabric stops (issue acceptance 3): every leaf drops to
+     ECMP width 1 over the other spine within a bound, and every ping that does not
+     target the stopped spine is answered. Three ways to stop: SIGTERM (a lifetime-0
+     RA and a Cease), SIGKILL (the kernel closes the dead daemon's TCP connections), and
+     SIGSTOP (a hung spine: nothing tells the leaves, the 9 s hold timer does). The
+     measured time is printed and noted in the run's summary.
 
 Every lab's namespace prefix starts with this run's prefix, so conftest and tests/run
 remove whatever a failed test leaves.
 """
 
+import json
 import os
 import re
+import signal
 import subprocess
 import time
 from pathlib import Path
@@ -276,3 +284,119 @@ def test_routerd_fabric(planned, frr):
     pids = lab.pids()
     ok(fabric("down", lab.path), "fabric down")
     assert_all_gone(lab, pids, links_before)
+
+
+# --------------------------------------------------------------------------
+# 5. a spine stops (issue acceptance 3)
+
+# Per way of stopping: the signal, the bound (s) for every leaf to reach ECMP width 1, and
+# why. The datacenter profile's timers are keepalive 3 s / hold 9 s; ndra's RA lifetime is
+# 15 s (3 x ra-interval 5), so a spine that tells nobody is noticed by the hold timer first.
+STOP_WAYS = {
+    "sigterm": (signal.SIGTERM, 3, "an RA with lifetime 0, then a Cease, to every leaf"),
+    "sigkill": (signal.SIGKILL, 3, "the kernel closes the dead daemon's TCP connections"),
+    "sigstop": (signal.SIGSTOP, 9 + 3, "hung: only the leaves' hold timer (9 s) notices"),
+}
+
+
+def route_widths(ns):
+    """{destination: number of next hops} of the IPv4 routes in ns's main table."""
+    routes = json.loads(netlab.run(["ip", "-n", ns, "-4", "-j", "route"]).stdout or "[]")
+    groups = None
+    widths = {}
+    for r in routes:
+        if "nexthops" in r:
+            widths[r["dst"]] = len(r["nexthops"])
+        elif "gateway" in r or "dev" in r:
+            widths[r["dst"]] = 1
+        elif "nhid" in r:  # only a nexthop object named (nexthop_compat_mode 0)
+            if groups is None:
+                out = netlab.run(["ip", "-n", ns, "-j", "nexthop"]).stdout or "[]"
+                groups = {n["id"]: n for n in json.loads(out)}
+            widths[r["dst"]] = len(groups.get(r["nhid"], {}).get("group", [None]))
+    return widths
+
+
+def leaf_ports(ns, dst):
+    """The ports of ns's route to dst."""
+    r = json.loads(netlab.run(["ip", "-n", ns, "-4", "-j", "route", "show", dst]).stdout)[0]
+    return sorted(h["dev"] for h in r.get("nexthops", [r]))
+
+
+@pytest.mark.parametrize("way", list(STOP_WAYS))
+def test_spine_stop_leaves_ecmp_1(planned, way):
+    sig, bound, why = STOP_WAYS[way]
+    unnumbered_works(planned)
+    lab = planned("--spines", "2", "--leaves", "4", "--name", f"spine-stop-{way}",
+                  name=f"spine-stop-{way}")
+    plan = json.loads((lab.path / "plan.json").read_text())
+    leaves = {n["name"]: n for n in plan["nodes"] if n["role"] == "leaf"}
+    ok(fabric("up", lab.path), "fabric up")
+    _, took = wait_converged(lab)
+    pids = (RUN / lab.prefix / "spine1" / "fabric.pids").read_text().split()
+    assert pids[0] == "routerd" and len(pids) == 2, pids
+    spine1 = int(pids[1])
+
+    def widths_not_1():
+        bad = []
+        for name, leaf in leaves.items():
+            w = route_widths(leaf["namespace"])
+            bad += [f"{name}->{other}:{w.get(o['router-id'], 0)}"
+                    for other, o in leaves.items()
+                    if other != name and w.get(o["router-id"]) != 1]
+        return bad
+
+    def all_width_1():
+        bad = widths_not_1()
+        assert not bad, f"{len(bad)} leaf routes not at width 1: {' '.join(bad[:6])}"
+
+    assert len(widths_not_1()) == 12  # converged: every leaf at width 2 to the 3 others
+    t0 = time.monotonic()
+    os.kill(spine1, sig)
+    try:
+        netlab.poll(all_width_1, bound + 5, interval=0.05,
+                    what=f"every leaf at ECMP width 1 after {way} of spine1 ({why})")
+        took_stop = time.monotonic() - t0
+        netlab.note(f"fabric: clos-2x4 (converged {took:.1f} s after up), spine1 {way}: every "
+                    f"leaf at ECMP width 1 after {took_stop:.2f} s (bound {bound} s: {why})")
+        assert took_stop <= bound, f"{took_stop:.2f} s > {bound} s ({why})"
+        # over spine2 only (leafN swp2 is spine2's link)
+        for name, leaf in leaves.items():
+            for other, o in leaves.items():
+                if other != name:
+                    assert leaf_ports(leaf["namespace"], o["router-id"]) == ["swp2"], (name, other)
+
+        ping = fabric("ping", lab.path)
+        rows = [l.split() for l in ping.stdout.splitlines()]
+        head = next(r for r in rows if r and r[0] == "from\\to")[1:]
+        matrix = {r[0]: dict(zip(head, r[1:])) for r in rows if r and r[0] in leaves}
+        assert sorted(matrix) == sorted(leaves), ping.stdout
+        for frm, row in matrix.items():
+            for to, cell in row.items():
+                # spine1's loopback is announced only by spine1 itself: gone with it
+                assert cell == ("FAIL" if to == "spine1" else "ok"), (frm, to, ping.stdout)
+        assert f"{len(leaves) * (len(head) - 1)} of {len(leaves) * len(head)} pings" \
+            in ping.stdout, ping.stdout
+
+        st = fabric("status", lab.path)
+        line = next(l for l in st.stdout.splitlines() if l.startswith("spine2 "))
+        assert " 4/4 " in line and line.endswith("ok"), line
+        logs = {n: (RUN / lab.prefix / n / "routerd.log").read_text() for n in leaves}
+        if way == "sigterm":
+            # spine1 says goodbye on both layers: an RA with lifetime 0 on every port, then a
+            # Cease on every session. Whichever a leaf reads first ends its session (both are
+            # there at once), so a leaf logs one or the other; none waits for a timer.
+            spine = (RUN / lab.prefix / "spine1" / "routerd.log").read_text()
+            for port in range(1, len(leaves) + 1):
+                assert re.search(rf"notification-sent peer=swp{port} .*code=6 subcode=2", spine), \
+                    f"spine1 sent no Cease on swp{port}"
+            for name, log in logs.items():
+                assert (re.search(r"notification-received peer=swp1 .*code=6 subcode=2", log) or
+                        re.search(r"ndra-peer-down ifname=swp1 .*reason=lifetime-zero", log)), \
+                    "\n".join([name] + [l for l in log.splitlines() if "swp1" in l][-8:])
+        for name, log in logs.items():
+            expired = "Hold Timer Expired" in log
+            assert expired == (way == "sigstop"), f"{name}: hold timer expired: {expired}"
+    finally:
+        if way == "sigstop" and alive(spine1):
+            os.kill(spine1, signal.SIGKILL)  # `down` would wait 5 s on a stopped process
