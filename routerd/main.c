@@ -76,8 +76,9 @@ static void on_terminate(struct ev_loop *loop, ev_signal *w, int revents)
 
 	log_info("shutdown", "signal=%s", w->signum == SIGTERM ? "TERM" : "INT");
 	rde_local_stop(&rd->local);
-	unnumbered_stop(&rd->unnum);
+	/* Cease first, so peers log why; then the goodbye RA (lifetime 0) on fabric ports. */
 	bgp_shutdown(&rd->bgp);
+	unnumbered_stop(&rd->unnum);
 	if (rd->ifm) {
 		iface_mon_free(rd->ifm);
 		rd->ifm = NULL;
