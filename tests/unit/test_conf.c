@@ -738,6 +738,14 @@ static void test_policy_every_clause(void **state)
 	assert_int_equal(comm_list_count(policy_set_find_community_list(c->policy, "CUSTOMER")), 4);
 	assert_true(comm_list_is_large(policy_set_find_large_community_list(c->policy, "LC")));
 	assert_int_equal(prefix_list_count(policy_set_find_prefix_list(c->policy, "EMPTY")), 0);
+	/* FRR 8.4: a prefix-list without entries matches nothing. */
+	{
+		struct prefix p6;
+
+		prefix_parse("2001:db8::/48", &p6);
+		assert_int_equal(
+			prefix_list_match(policy_set_find_prefix_list(c->policy, "EMPTY"), &p6), D);
+	}
 
 	n = nb(c, "2001:db8::1"); /* the group's */
 	assert_ptr_equal(n->route_map_in[AF4], in);
@@ -804,7 +812,7 @@ static void test_policy_every_clause(void **state)
 	assert_null(o->communities);
 	assert_null(o->lcommunities);
 	attrs_unref(pool, o);
-	/* RM6-IN: an empty prefix-list permits everything; exclude all empties the path. */
+	/* RM6-IN: no match clause permits everything; exclude all empties the path. */
 	assert_int_equal(run_bgp(in6, pool, "2001:db8::/48", a, &o), P);
 	aspath_fmt(o->aspath, buf, sizeof(buf));
 	assert_string_equal(buf, "");
