@@ -94,8 +94,6 @@ int rde_soft_in(struct rde *rde, struct bgp_peer *p, const char **why);
 void rde_soft_out(struct rde *rde, struct bgp_peer *p);
 /* The peer sent ROUTE-REFRESH for afi/safi: send it the Adj-RIB-Out again. */
 void rde_refresh_out(struct rde *rde, struct bgp_peer *p, uint16_t afi, uint8_t safi);
-/* A session's write queue drained: groups held back for it may continue. */
-void rde_peer_writable(struct rde *rde, struct bgp_peer *p);
 
 /* Our own originations (network, redistribute connected): set or withdraw. */
 struct route_map;
