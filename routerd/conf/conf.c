@@ -209,6 +209,7 @@ void conf_free(struct routerd_conf *c)
 	conf_af_free(&c->bgp.ipv4);
 	conf_af_free(&c->bgp.ipv6);
 	free(c->interfaces);
+	free(c->edge.supernets);
 	policy_set_free(c->policy);
 	free(c->path);
 	free(c);

@@ -14,6 +14,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "routerd/edge/edge.h"
 #include "routerd/lib/addr.h"
 
 #define CONF_NAME_MAX 64
@@ -81,6 +82,7 @@ struct conf_neighbor {
 	const struct route_map *route_map_in[CONF_AF_COUNT];
 	const struct route_map *route_map_out[CONF_AF_COUNT];
 	bool soft_reconfig_in; /* keep routes as received (before route_map_in) to re-apply it */
+	bool edge; /* expanded from edge/azure-route-server, not written under bgp/neighbor */
 };
 
 struct conf_redistribute {
@@ -131,6 +133,13 @@ struct routerd_conf {
 	struct conf_bgp bgp;
 	struct conf_interface *interfaces;
 	unsigned n_interfaces;
+	/*
+	 * edge/azure-route-server, defaults applied (supernets malloc'd). Its
+	 * two neighbors are the last two of bgp.neighbors (marked .edge) and its
+	 * built-in policy is part of policy.
+	 */
+	bool has_edge;
+	struct edge_ars_conf edge;
 	/*
 	 * Every prefix-list, AS-path list, community-list and route-map of
 	 * policy/, built (policy_set_build() done, every name resolved). Never

@@ -121,4 +121,18 @@ struct routerd_conf *conf_convert(struct loader *l);
  */
 int conf_convert_policy(struct loader *l, const struct lyd_node *root, struct routerd_conf *c);
 
+/* ---- convert_edge.c: edge/azure-route-server and its expansion ---- */
+
+/*
+ * Reads the block into c->edge, checks it (edge_check(), clashes with
+ * bgp/neighbor, user entries in the built-in route-maps' seqs) and appends
+ * its two neighbors to c->bgp.neighbors. Runs after the bgp conversion.
+ * -1 on allocation failure; configuration problems go to l->probs.
+ */
+int conf_convert_edge(struct loader *l, const struct lyd_node *root, struct routerd_conf *c);
+/* Adds the built-in policy to c->policy: after the user's objects, before policy_set_build(). */
+int conf_edge_install(struct loader *l, struct routerd_conf *c);
+/* Points the edge neighbors at the built-in route-maps (after policy_set_build()). */
+void conf_edge_bind(struct loader *l, struct routerd_conf *c);
+
 #endif

@@ -266,6 +266,8 @@ struct routerd_conf *conf_convert(struct loader *l)
 	c->bgp.profile = CONF_PROFILE_TRADITIONAL;
 	if (bgp && convert_bgp(l, bgp, &c->bgp))
 		goto fail;
+	if (conf_convert_edge(l, root, c))
+		goto fail;
 	if (convert_interfaces(root, c->bgp.profile, c))
 		goto fail;
 	if (conf_convert_policy(l, root, c))

@@ -484,10 +484,13 @@ int conf_convert_policy(struct loader *l, const struct lyd_node *root, struct ro
 		return -1;
 	if (lists || maps)
 		return 0; /* reported; the load fails */
+	if (conf_edge_install(l, c) || problems_any(&l->probs))
+		return 0;
 	if (policy_set_build(c->policy, &err)) {
 		problem_add(&l->probs, "/routerd:routerd/policy", 0, "%s: " ENGINE_FIX, err.msg);
 		return 0;
 	}
+	conf_edge_bind(l, c);
 	if (!bgp)
 		return 0;
 	resolve_neighbors(l, c->policy, bgp, &c->bgp);

@@ -131,6 +131,35 @@ static void diff_interfaces(const struct routerd_conf *a, const struct routerd_c
 		note(d, "interface list changed; ");
 }
 
+static bool supernets_equal(const struct edge_ars_conf *a, const struct edge_ars_conf *b)
+{
+	if (a->n_supernets != b->n_supernets)
+		return false;
+	for (unsigned i = 0; i < a->n_supernets; i++)
+		if (a->supernets[i].len != b->supernets[i].len ||
+		    memcmp(a->supernets[i].bytes, b->supernets[i].bytes, 16))
+			return false;
+	return true;
+}
+
+/* role and next-hop live in the built-in route-map: they are policy. */
+static void diff_edge(const struct routerd_conf *a, const struct routerd_conf *b, struct diff *d)
+{
+	const struct edge_ars_conf *x = &a->edge, *y = &b->edge;
+
+	if (a->has_edge != b->has_edge) {
+		note(d, "edge azure-route-server %s; ", b->has_edge ? "added" : "removed");
+		return;
+	}
+	if (!a->has_edge)
+		return;
+	if (!supernets_equal(x, y))
+		note(d, "edge supernet list changed; ");
+	if (x->max_routes != y->max_routes || x->conditional != y->conditional ||
+	    x->manage_sysctls != y->manage_sysctls || x->peer_subnet_len != y->peer_subnet_len)
+		note(d, "edge max-routes, conditional-advertisement or manage-sysctls changed; ");
+}
+
 unsigned conf_diff_nonpolicy(const struct routerd_conf *a, const struct routerd_conf *b, char *out,
 			     size_t outlen)
 {
@@ -152,6 +181,7 @@ unsigned conf_diff_nonpolicy(const struct routerd_conf *a, const struct routerd_
 	diff_af("ipv4-unicast", &a->bgp.ipv4, &b->bgp.ipv4, &d);
 	diff_af("ipv6-unicast", &a->bgp.ipv6, &b->bgp.ipv6, &d);
 	diff_interfaces(a, b, &d);
+	diff_edge(a, b, &d);
 	/* "; " separators: drop the last one */
 	if (out && d.used >= 2 && out[d.used - 2] == ';')
 		out[d.used - 2] = '\0';

@@ -157,3 +157,20 @@ bool prefix_normalize(struct prefix *p)
 	}
 	return clean;
 }
+
+bool prefix_equal(const struct prefix *a, const struct prefix *b)
+{
+	return a->family == b->family && a->len == b->len &&
+	       !memcmp(a->bytes, b->bytes, family_bytes(a->family));
+}
+
+bool prefix_within(const struct prefix *inner, const struct prefix *outer)
+{
+	struct prefix q = *inner;
+
+	if (inner->family != outer->family || inner->len < outer->len)
+		return false;
+	q.len = outer->len;
+	prefix_normalize(&q);
+	return prefix_equal(&q, outer);
+}

@@ -37,5 +37,9 @@ bool prefix_parse(const char *s, struct prefix *p);
 const char *prefix_fmt(const struct prefix *p, char *out, size_t outlen);
 /* Zeroes host bits; returns false if any host bit was set. */
 bool prefix_normalize(struct prefix *p);
+/* Same family, length and bytes (both normalized). */
+bool prefix_equal(const struct prefix *a, const struct prefix *b);
+/* inner lies within outer (equal counts), same family. */
+bool prefix_within(const struct prefix *inner, const struct prefix *outer);
 
 #endif

@@ -996,6 +996,131 @@ static void test_diff_nonpolicy(void **state)
 	conf_free(ses);
 }
 
+/* ---- edge/azure-route-server: the expansion ---- */
+
+static void assert_ars_neighbor(const struct routerd_conf *c, const char *peer, const char *desc)
+{
+	const struct conf_neighbor *n = nb(c, peer);
+
+	assert_true(n->edge);
+	assert_false(n->is_interface);
+	assert_int_equal(n->remote_as.kind, CONF_REMOTE_AS_NUMBER);
+	assert_int_equal(n->remote_as.asn, 65515);
+	assert_int_equal(n->ebgp_multihop, 255);
+	assert_timers(n, 60, 180, 30);
+	assert_true(n->soft_reconfig_in);
+	assert_int_equal(n->afs, V4);
+	assert_string_equal(n->description, desc);
+	assert_string_equal(rm_name(n->route_map_in[AF4]), "edge-ars-in");
+	assert_string_equal(rm_name(n->route_map_out[AF4]), "edge-ars-out");
+	assert_false(conf_policy_blocks(&c->bgp, n, AF4, true));
+	assert_false(conf_policy_blocks(&c->bgp, n, AF4, false));
+}
+
+/* The block, as written: two ARS neighbors and seed 002's policy built in. */
+static void test_edge_expansion(void **state)
+{
+	static const struct {
+		const char *path;
+		enum policy_action in, out;
+	} t[] = {
+		{ "65515 12076 65150", P, D }, /* ER route from ARS: in; never back to ARS */
+		{ "65515", P, D },	       /* VNet prefix */
+		{ "0", D, P },
+		{ "23456", D, P },
+		{ "65000 64512", D, P }, /* private ASN first, not via 65515: bogon */
+		{ "", P, P },		 /* our own supernet */
+	};
+	struct routerd_conf *c = load_ok("conf/good-edge.json");
+	struct attr_pool *pool = attr_pool_new();
+
+	assert_non_null(pool);
+	assert_true(c->has_edge);
+	assert_int_equal(c->bgp.n_neighbors, 2);
+	assert_ars_neighbor(c, "10.200.2.4", "Azure Route Server instance 1");
+	assert_ars_neighbor(c, "10.200.2.5", "Azure Route Server instance 2");
+	assert_int_equal(c->edge.n_supernets, 1);
+	assert_prefix(&c->edge.supernets[0], "10.100.0.0/19");
+	assert_int_equal(c->edge.max_routes, 1000);
+	assert_int_equal(c->edge.role, EDGE_ROLE_PRIMARY);
+	assert_true(c->edge.conditional);
+	assert_false(c->edge.manage_sysctls);
+	assert_int_equal(c->edge.next_hop.family, 0);
+	for (size_t i = 0; i < ARRAY_SIZE(t); i++) {
+		const struct conf_neighbor *n = nb(c, "10.200.2.5");
+		struct attrs *a = route_attrs(pool, t[i].path, NULL, NULL);
+
+		if (run_bgp(n->route_map_in[AF4], pool, "10.100.10.0/24", a, NULL) != t[i].in ||
+		    run_bgp(n->route_map_out[AF4], pool, "10.100.10.0/24", a, NULL) != t[i].out)
+			fail_msg("AS path \"%s\": wrong verdict", t[i].path);
+		attrs_unref(pool, a);
+	}
+	conf_free(c);
+	assert_pool_empty(pool);
+}
+
+/* Secondary: prepends its AS twice, sets the VIP; the user's entries (seq > 10) still apply. */
+static void test_edge_secondary_user_policy(void **state)
+{
+	struct routerd_conf *c = load_ok("conf/good-edge-secondary.json");
+	struct attr_pool *pool = attr_pool_new();
+	const struct route_map *out = nb(c, "10.200.2.4")->route_map_out[AF4];
+	struct attrs *a = route_attrs(pool, "", NULL, NULL), *res = NULL;
+	char path[64], nh[ADDR_STRLEN];
+
+	assert_int_equal(c->edge.role, EDGE_ROLE_SECONDARY);
+	assert_int_equal(c->edge.max_routes, 200);
+	assert_false(c->edge.conditional);
+	assert_true(c->edge.manage_sysctls);
+	assert_int_equal(c->edge.n_supernets, 2);
+	assert_ptr_equal(out, find_rm(c, "edge-ars-out"));
+	assert_int_equal(run_bgp(out, pool, "10.100.0.0/19", a, &res), P);
+	assert_non_null(res);
+	aspath_fmt(res->aspath, path, sizeof(path));
+	assert_string_equal(path, "65002 65002");
+	assert_string_equal(ipaddr_fmt(&res->nexthop, nh, sizeof(nh)), "10.200.0.10");
+	attrs_unref(pool, res);
+	/* the user's seq 20 denies the lab prefixes after the built-in permit went on */
+	assert_int_equal(run_bgp(out, pool, "10.99.1.0/24", a, NULL), D);
+	attrs_unref(pool, a);
+	conf_free(c);
+	assert_pool_empty(pool);
+}
+
+static void test_edge_refused(void **state)
+{
+	expect_error("conf/bad-edge.json", 4,
+		     "/routerd:routerd/bgp/asn: asn 4200000000 is a 4-byte ASN",
+		     "/routerd:routerd/edge/azure-route-server/peers: peers 10.200.2.4 and "
+		     "10.200.9.5 are not in one /27",
+		     "10.200.2.4 is also configured as bgp/neighbor: remove that neighbor",
+		     "entry[seq='7']: seq 1-10 of route-map edge-ars-in are built into the edge "
+		     "role: number your entries from 11",
+		     NULL);
+	expect_error("conf/bad-edge-asn.json", 1,
+		     "/routerd:routerd/bgp/asn: asn 65515 is reserved by Azure (ARS itself)", NULL);
+	expect_error("conf/bad-edge-nobgp.json", 1,
+		     "/routerd:routerd/edge/azure-route-server: the edge role needs BGP", NULL);
+}
+
+/* Supernets and limits need a restart; role and next-hop are policy and reload live. */
+static void test_edge_diff(void **state)
+{
+	struct routerd_conf *a = load_ok("conf/good-edge.json");
+	struct routerd_conf *b = load_ok("conf/good-edge.json");
+	char out[256];
+
+	assert_int_equal(conf_diff_nonpolicy(a, b, out, sizeof(out)), 0);
+	b->edge.role = EDGE_ROLE_SECONDARY;
+	assert_int_equal(conf_diff_nonpolicy(a, b, out, sizeof(out)), 0);
+	b->edge.max_routes = 4000;
+	b->edge.supernets[0].len = 16;
+	assert_int_equal(conf_diff_nonpolicy(a, b, out, sizeof(out)), 2);
+	assert_has(out, "edge supernet list changed");
+	conf_free(a);
+	conf_free(b);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1032,6 +1157,10 @@ int main(void)
 		cmocka_unit_test(test_diff_nonpolicy),
 		cmocka_unit_test(test_keep_routes_on_exit),
 		cmocka_unit_test(test_quiet),
+		cmocka_unit_test(test_edge_expansion),
+		cmocka_unit_test(test_edge_secondary_user_policy),
+		cmocka_unit_test(test_edge_refused),
+		cmocka_unit_test(test_edge_diff),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
