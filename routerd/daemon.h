@@ -8,6 +8,7 @@
 #include "routerd/bgp/unnumbered.h"
 #include "routerd/conf/conf.h"
 #include "routerd/ctl/ctl.h"
+#include "routerd/edge/edge_run.h"
 #include "routerd/rde/rde.h"
 #include "routerd/rde/rde_local.h"
 
@@ -20,6 +21,7 @@ struct routerd {
 	struct iface_mon *ifm;	 /* interfaces and addresses, from rtnetlink */
 	struct rde_local local;	 /* network and redistribute connected */
 	struct unnumbered unnum; /* ndra-discovered routers on fabric ports */
+	struct edge_run edge;	 /* edge/azure-route-server at run time (idle without it) */
 	struct ctl_server ctl;
 	time_t started_at; /* monotonic seconds */
 };

@@ -76,7 +76,8 @@ static void on_terminate(struct ev_loop *loop, ev_signal *w, int revents)
 
 	log_info("shutdown", "signal=%s", w->signum == SIGTERM ? "TERM" : "INT");
 	rde_local_stop(&rd->local);
-	/* Cease first, so peers log why; then the goodbye RA (lifetime 0) on fabric ports. */
+	edge_run_stop(&rd->edge);
+	/* Cease first (ARS drops our routes at once: no wait for its hold timer), so peers log why; then the goodbye RA (lifetime 0) on fabric ports. */
 	bgp_shutdown(&rd->bgp);
 	unnumbered_stop(&rd->unnum);
 	if (rd->ifm) {
@@ -155,6 +156,7 @@ int main(int argc, char **argv)
 	if (ctl_start(&rd.ctl, rd.loop, o.socket, &rd) < 0 ||
 	    bgp_start(&rd.bgp, rd.loop, rd.conf, &rd.rde, rd.fib) < 0 ||
 	    rde_local_start(&rd.local, &rd.rde, rd.conf, rd.ifm) < 0 ||
+	    edge_run_start(&rd.edge, &rd) < 0 ||
 	    unnumbered_start(&rd.unnum, &rd.bgp, rd.conf, rd.ifm) < 0) {
 		log_err("startup-failed", "config=%s", o.config);
 		return 1;

@@ -49,6 +49,7 @@ static void swap_in(struct routerd *rd, struct routerd_conf *next)
 	rd->conf = next;
 	rd->rde.conf = next;
 	rde_local_reconf(&rd->local, next);
+	edge_run_reconf(&rd->edge);
 	for (unsigned i = 0; i < rd->bgp.n_peers; i++) {
 		struct bgp_peer *p = &rd->bgp.peers[i];
 

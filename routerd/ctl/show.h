@@ -17,6 +17,8 @@ struct bgp_peer;
 int cmd_clear_bgp(struct routerd *rd, char **args, int nargs, bool json, struct buf *out);
 int show_ip_route(struct routerd *rd, char **args, int nargs, bool json, struct buf *out);
 int show_ipv6_route(struct routerd *rd, char **args, int nargs, bool json, struct buf *out);
+int show_edge(struct routerd *rd, char **args, int nargs, bool json, struct buf *out);
+int show_running(struct routerd *rd, char **args, int nargs, bool json, struct buf *out);
 int show_ndra_neighbors(struct routerd *rd, char **args, int nargs, bool json, struct buf *out);
 int show_bgp_neighbor_routes(struct routerd *rd, struct bgp_peer *p, bool advertised, bool json,
 			     struct buf *out);

@@ -28,6 +28,14 @@ static void on_change(void *ctx, const struct rib_entry *e, const struct rib_cha
 
 	rde_fib_change(rde, e, chg);
 	rde_out_change(rde, e, chg);
+	if (rde->watch)
+		rde->watch(rde->watch_ctx, e, chg);
+}
+
+/* Guarded groups are recounted now and then, so a shrunken table is sent in full again. */
+static void guard_cb(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	rde_out_guard_recount(rde_of(w, guard_timer));
 }
 
 static void work_cb(struct ev_loop *loop, ev_idle *w, int revents)
@@ -90,6 +98,9 @@ int rde_init(struct rde *rde, struct bgp *bgp, const struct routerd_conf *conf, 
 	ev_idle_init(&rde->work, work_cb);
 	ev_prepare_init(&rde->flush, flush_cb);
 	ev_prepare_start(rde->loop, &rde->flush);
+	ev_timer_init(&rde->guard_timer, guard_cb, 1.0, 5.0);
+	if (conf->has_edge)
+		ev_timer_start(rde->loop, &rde->guard_timer);
 	return 0;
 }
 
@@ -97,6 +108,7 @@ void rde_free(struct rde *rde)
 {
 	ev_idle_stop(rde->loop, &rde->work);
 	ev_prepare_stop(rde->loop, &rde->flush);
+	ev_timer_stop(rde->loop, &rde->guard_timer);
 	if (rde->adjout)
 		adjout_free(rde->adjout);
 	for (int af = 0; af < RDE_AF_COUNT; af++)

@@ -66,8 +66,12 @@ struct rde {
 	struct adjout *adjout;
 	struct rde_group **groups;
 	unsigned n_groups;
-	ev_idle work;	  /* runs decision slices while anything is queued */
-	ev_prepare flush; /* packs and writes pending UPDATEs once per loop iteration */
+	ev_idle work;	      /* runs decision slices while anything is queued */
+	ev_prepare flush;     /* packs and writes pending UPDATEs once per loop iteration */
+	ev_timer guard_timer; /* edge role: recounts the ARS groups' routes (rde_out.c) */
+	/* Called for every change of a best path or ECMP set (the edge role watches). */
+	void (*watch)(void *ctx, const struct rib_entry *e, const struct rib_change *chg);
+	void *watch_ctx;
 	struct rde_stats stats;
 };
 
@@ -114,6 +118,19 @@ unsigned rde_fib_nexthops(struct rde *rde, const struct rib_entry *e, struct fib
 			  unsigned max);
 /* RFC 8212: nothing of family may come in (in) or go out (!in) on this session. */
 bool rde_policy_blocks(const struct rde *rde, const struct bgp_peer *p, uint8_t family, bool in);
+struct edge_guard;
+/*
+ * The edge role's route-count guard of an ARS session (its IPv4 update
+ * group): false when the session has no guarded group (not an ARS session,
+ * or not Established).
+ */
+bool rde_out_guard_state(const struct bgp_peer *p, struct edge_guard *g);
+/*
+ * The edge role's supernets: while routerd has no better route for one, the
+ * kernel gets a blackhole route for it (traffic for a vanished site is
+ * dropped, not looped back to the gateway). Installs or refreshes them now.
+ */
+void rde_fib_anchor(struct rde *rde);
 /* Prefixes currently advertised to the peer (all families). */
 size_t rde_out_count(const struct bgp_peer *p);
 /* Prefixes of one family currently advertised to the peer. */

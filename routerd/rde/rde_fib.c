@@ -131,10 +131,31 @@ static bool is_connected(const struct rde *rde, const struct prefix *pfx)
 	return m.found;
 }
 
+static bool anchored(const struct rde *rde, const struct prefix *pfx)
+{
+	const struct edge_ars_conf *e = &rde->conf->edge;
+
+	for (unsigned i = 0; rde->conf->has_edge && i < e->n_supernets; i++)
+		if (prefix_equal(&e->supernets[i], pfx))
+			return true;
+	return false;
+}
+
+/* A blackhole nexthop for pfx's family, with one reference for the caller. */
+static uint32_t blackhole_id(struct rde *rde, const struct prefix *pfx)
+{
+	struct fib_nh nh = { .family = pfx->family, .blackhole = true };
+
+	return fib_nh_get(rde->fib, &nh);
+}
+
 static void install(struct rde *rde, const struct prefix *pfx, const struct rib_sel *sel,
 		    unsigned n)
 {
 	uint32_t id = is_connected(rde, pfx) ? 0 : selection_id(rde, pfx, sel, n);
+
+	if (!id && anchored(rde, pfx))
+		id = blackhole_id(rde, pfx);
 
 	if (id) {
 		/* The route takes its own reference and drops the one of its old set. */
@@ -195,4 +216,25 @@ void rde_fib_refresh(struct rde *rde)
 		return;
 	for (int af = 0; af < RDE_AF_COUNT; af++)
 		rib_walk(rde->rib[af], refresh_one, rde);
+}
+
+void rde_fib_anchor(struct rde *rde)
+{
+	const struct edge_ars_conf *e = &rde->conf->edge;
+
+	if (!rde->fib || !rde->conf->has_edge)
+		return;
+	for (unsigned i = 0; i < e->n_supernets; i++) {
+		const struct prefix *p = &e->supernets[i];
+		const struct rib_entry *ent = rib_entry_find(rde_rib(rde, p->family), p);
+		const struct rib_path *mp[RIB_MAX_MULTIPATH];
+		struct rib_sel sel[RIB_MAX_MULTIPATH];
+		unsigned n = ent ? rib_entry_multipath(ent, mp, RIB_MAX_MULTIPATH) : 0;
+
+		for (unsigned k = 0; k < n && k < RIB_MAX_MULTIPATH; k++) {
+			sel[k].attrs = mp[k]->attrs;
+			sel[k].peer = mp[k]->peer;
+		}
+		install(rde, p, sel, n < RIB_MAX_MULTIPATH ? n : RIB_MAX_MULTIPATH);
+	}
 }

@@ -12,6 +12,8 @@ void rde_out_change(struct rde *rde, const struct rib_entry *e, const struct rib
 void rde_out_refresh(struct rde *rde, struct bgp_peer *p, enum rde_af af);
 void rde_out_refill(struct rde *rde, struct bgp_peer *p);
 void rde_out_flush(struct rde *rde);
+/* Recounts what each guarded group's policy would send and sets its guard mode. */
+void rde_out_guard_recount(struct rde *rde);
 
 /* The peer id of the routes in a soft-reconfiguration Adj-RIB-In (one peer per table). */
 #define RDE_ADJIN_PEER 1

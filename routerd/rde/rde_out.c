@@ -7,10 +7,12 @@
  * session). A member that joins a group that already advertises routes gets
  * them replayed on its own, then End-of-RIB.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "routerd/bgp/peer.h"
+#include "routerd/edge/edge.h"
 #include "routerd/lib/log.h"
 #include "routerd/rde/rde.h"
 #include "routerd/rde/rde_internal.h"
@@ -19,6 +21,7 @@
 
 #define OUT_HIGH_WATER	   (256 * 1024) /* stop packing for a member with this much queued */
 #define LOCAL_PREF_DEFAULT 100
+#define GUARD_RECHECK_SECS 5.0 /* how soon a guarded group may send more than the supernets again */
 
 struct rde_group {
 	struct adjout_group *g;
@@ -27,6 +30,14 @@ struct rde_group {
 	const struct route_map *rm_out; /* the members' outbound policy (part of the key) */
 	struct bgp_peer **members;
 	unsigned n_members;
+	/*
+	 * The edge role's route-count guard (members are ARS sessions): never
+	 * more than edge.max_routes prefixes in the group's Adj-RIB-Out; over
+	 * it, the supernets only (guard.mode), until a recount says otherwise.
+	 */
+	bool guarded;
+	bool refill_due; /* the guard tripped or cleared: recompute at the next recount */
+	struct edge_guard guard;
 };
 
 /* ---- export rules ---- */
@@ -133,6 +144,76 @@ static struct attrs *export_attrs(struct rde *rde, const struct rde_group *rg,
 	return out && rg->rm_out ? outbound_policy(rde, rg, pfx, src, out) : out;
 }
 
+/* ---- the edge role's route-count guard ---- */
+
+static bool is_supernet(const struct rde *rde, const struct prefix *pfx)
+{
+	const struct edge_ars_conf *e = &rde->conf->edge;
+
+	for (unsigned i = 0; i < e->n_supernets; i++)
+		if (prefix_equal(&e->supernets[i], pfx))
+			return true;
+	return false;
+}
+
+static size_t supernets_advertised(const struct rde *rde, const struct rde_group *rg)
+{
+	const struct edge_ars_conf *e = &rde->conf->edge;
+	size_t n = 0;
+
+	for (unsigned i = 0; i < e->n_supernets; i++)
+		n += adjout_lookup(rg->g, &e->supernets[i]) != NULL;
+	return n;
+}
+
+static void guard_trip(struct rde *rde, struct rde_group *rg, const struct prefix *pfx)
+{
+	char ps[ADDR_STRLEN + 4];
+
+	rg->guard.mode = EDGE_GUARD_SUPERNETS_ONLY;
+	rg->guard.alarm = true;
+	snprintf(rg->guard.text, sizeof(rg->guard.text),
+		 "more than max-routes %u routes would go to Azure Route Server: sending the "
+		 "supernets only (counting the routes policy would send)",
+		 rde->conf->edge.max_routes);
+	rg->refill_due = true;
+	log_warn("edge-route-guard", "state=tripped max-routes=%u at-prefix=%s effect=\"%s\"",
+		 rde->conf->edge.max_routes, prefix_fmt(pfx, ps, sizeof(ps)),
+		 "supernets only until the count fits");
+	ev_timer_stop(rde->loop, &rde->guard_timer);
+	ev_timer_set(&rde->guard_timer, 0, GUARD_RECHECK_SECS);
+	ev_timer_start(rde->loop, &rde->guard_timer);
+}
+
+/* May the guarded group advertise pfx? Supernets always; the rest while they fit. */
+static bool guard_admits(struct rde *rde, struct rde_group *rg, const struct prefix *pfx)
+{
+	const struct edge_ars_conf *e = &rde->conf->edge;
+	size_t others;
+
+	if (is_supernet(rde, pfx))
+		return true;
+	if (rg->guard.mode != EDGE_GUARD_SEND_ALL)
+		return false;
+	if (adjout_lookup(rg->g, pfx))
+		return true; /* a change of a route already counted */
+	/* room is kept for every supernet, advertised or not yet */
+	others = adjout_count(rg->g) - supernets_advertised(rde, rg);
+	if (others + 1 + e->n_supernets <= e->max_routes)
+		return true;
+	guard_trip(rde, rg, pfx);
+	return false;
+}
+
+/* Every write to a group's Adj-RIB-Out goes through here (a: NULL withdraws). */
+static void group_set(struct rde *rde, struct rde_group *rg, const struct prefix *pfx,
+		      struct attrs *a)
+{
+	if (a && rg->guarded && !guard_admits(rde, rg, pfx))
+		a = NULL;
+	adjout_set(rg->g, pfx, a);
+}
+
 /* ---- groups ---- */
 
 static bool key_equal(const struct adjout_group_key *a, const struct adjout_group_key *b)
@@ -151,7 +232,7 @@ static void group_export_one(struct rde *rde, struct rde_group *rg, const struct
 
 	rib_entry_prefix(e, &pfx);
 	a = export_attrs(rde, rg, &pfx, &sel);
-	adjout_set(rg->g, &pfx, a);
+	group_set(rde, rg, &pfx, a);
 	if (a)
 		attrs_unref(rde->pool, a);
 }
@@ -240,19 +321,34 @@ static void group_del_member(struct rde_group *rg, struct bgp_peer *p)
 }
 
 /*
+ * A guarded group must not share its Adj-RIB-Out with an unguarded one of
+ * the same route-map: the low bit of the (aligned) pointer tells them apart.
+ */
+static uintptr_t policy_key(const struct route_map *rm, bool guarded)
+{
+	return (uintptr_t)rm | (guarded ? 1u : 0u);
+}
+
+/* The edge role guards IPv4 toward the ARS sessions it expanded into. */
+static bool member_guarded(const struct rde *rde, const struct bgp_peer *p, enum rde_af af)
+{
+	return rde->conf->has_edge && p->conf.edge && af == RDE_V4;
+}
+
+/*
  * The group key of a session for one family, and the next hop bytes patched
  * into its copy of each UPDATE. -1 when the session cannot carry the family
  * (IPv4 over an IPv6 session without RFC 8950, IPv6 over an IPv4 session).
  */
-static int member_key(const struct bgp_peer *p, enum rde_af af, struct adjout_group_key *k,
-		      struct rde_peer_out *o)
+static int member_key(const struct bgp_peer *p, enum rde_af af, bool guarded,
+		      struct adjout_group_key *k, struct rde_peer_out *o)
 {
 	const struct bgp_conn *c = p->established;
 	const struct ipaddr *local = &c->local_addr;
 
 	memset(k, 0, sizeof(*k));
 	k->family = af == RDE_V4 ? AF_INET : AF_INET6;
-	k->policy_id = (uintptr_t)p->conf.route_map_out[rde_conf_af(k->family)];
+	k->policy_id = policy_key(p->conf.route_map_out[rde_conf_af(k->family)], guarded);
 	k->enc.as4 = p->caps_negotiated.as4;
 	k->enc.ibgp = bgp_peer_is_ibgp(p);
 	k->enc.max_len = BGP_MAX_MSG_LEN;
@@ -282,6 +378,7 @@ static uint32_t af_bit(enum rde_af af)
 static void join(struct rde *rde, struct bgp_peer *p, enum rde_af af)
 {
 	struct rde_peer_out *o = &p->out[af];
+	bool guarded = member_guarded(rde, p, af);
 	struct adjout_group_key k;
 	struct rde_group *rg;
 	bool created = false;
@@ -291,7 +388,7 @@ static void join(struct rde *rde, struct bgp_peer *p, enum rde_af af)
 			 af == RDE_V4 ? "ipv4" : "ipv6", "no outbound policy (RFC 8212)");
 		return;
 	}
-	if (member_key(p, af, &k, o) < 0) {
+	if (member_key(p, af, guarded, &k, o) < 0) {
 		log_info("family-not-sent",
 			 "peer=%s family=%s reason=\"no next hop of that family\"", p->conf.peer,
 			 af == RDE_V4 ? "ipv4" : "ipv6");
@@ -300,8 +397,10 @@ static void join(struct rde *rde, struct bgp_peer *p, enum rde_af af)
 	rg = group_find(rde, &k);
 	if (!rg) {
 		rg = group_create(rde, &k, af);
-		if (rg)
+		if (rg) {
 			rg->rm_out = p->conf.route_map_out[rde_conf_af(k.family)];
+			rg->guarded = guarded;
+		}
 		created = true;
 	}
 	if (!rg || group_add_member(rg, p) < 0)
@@ -365,7 +464,7 @@ void rde_out_change(struct rde *rde, const struct rib_entry *e, const struct rib
 		if (rg->af != af)
 			continue;
 		a = export_attrs(rde, rg, &pfx, &chg->new_best);
-		adjout_set(rg->g, &pfx, a);
+		group_set(rde, rg, &pfx, a);
 		if (a)
 			attrs_unref(rde->pool, a);
 	}
@@ -384,7 +483,7 @@ void rde_out_refill(struct rde *rde, struct bgp_peer *p)
 		if (!rg)
 			continue;
 		rg->rm_out = p->conf.route_map_out[rde_conf_af(rg->key.family)];
-		rg->key.policy_id = (uintptr_t)rg->rm_out;
+		rg->key.policy_id = policy_key(rg->rm_out, rg->guarded);
 		group_refill(rde, rg);
 	}
 }
@@ -399,6 +498,66 @@ void rde_out_refresh(struct rde *rde, struct bgp_peer *p, enum rde_af af)
 		adjout_replay_free(o->replay);
 	o->replay = adjout_replay_start(o->group->g);
 	o->eor_due = true;
+}
+
+/* ---- the guard's recount ---- */
+
+struct recount {
+	struct rde *rde;
+	struct rde_group *rg;
+	size_t candidates, supernets;
+};
+
+static int recount_one(void *ctx, const struct rib_entry *e)
+{
+	struct recount *rc = ctx;
+	const struct rib_path *best = rib_entry_best(e);
+	struct rib_sel sel = { best ? best->attrs : NULL, best ? best->peer : 0 };
+	struct prefix pfx;
+	struct attrs *a;
+
+	rib_entry_prefix(e, &pfx);
+	a = export_attrs(rc->rde, rc->rg, &pfx, &sel);
+	if (!a)
+		return 0;
+	rc->candidates++;
+	rc->supernets += is_supernet(rc->rde, &pfx);
+	attrs_unref(rc->rde->pool, a);
+	return 0;
+}
+
+/* What policy would send the group, against max-routes: the guard's mode from now on. */
+static void group_recount(struct rde *rde, struct rde_group *rg)
+{
+	struct recount rc = { rde, rg, 0, 0 };
+	enum edge_guard_mode was = rg->guard.mode;
+
+	rib_walk(rde->rib[rg->af], recount_one, &rc);
+	edge_route_guard(rc.candidates, rc.supernets, rde->conf->edge.max_routes, &rg->guard);
+	if (rg->guard.mode != was || rg->refill_due) {
+		log_info("edge-route-guard", "state=%s candidates=%zu sent=%zu max-routes=%u",
+			 rg->guard.mode == EDGE_GUARD_SEND_ALL ? "clear" : "tripped", rc.candidates,
+			 rg->guard.sent, rde->conf->edge.max_routes);
+		rg->refill_due = false;
+		group_refill(rde, rg);
+	}
+}
+
+void rde_out_guard_recount(struct rde *rde)
+{
+	for (unsigned i = 0; i < rde->n_groups; i++)
+		if (rde->groups[i]->guarded)
+			group_recount(rde, rde->groups[i]);
+}
+
+bool rde_out_guard_state(const struct bgp_peer *p, struct edge_guard *g)
+{
+	const struct rde_group *rg = p->out[RDE_V4].group;
+
+	if (!rg || !rg->guarded)
+		return false;
+	*g = rg->guard;
+	return true;
 }
 
 /* ---- writing ---- */
