@@ -214,6 +214,8 @@ static void group_set(struct rde *rde, struct rde_group *rg, const struct prefix
 	adjout_set(rg->g, pfx, a);
 }
 
+static bool guard_prepare(struct rde *rde, struct rde_group *rg);
+
 /* ---- groups ---- */
 
 static bool key_equal(const struct adjout_group_key *a, const struct adjout_group_key *b)
@@ -409,6 +411,8 @@ static void join(struct rde *rde, struct bgp_peer *p, enum rde_af af)
 	o->group = rg;
 	o->eor_due = true;
 	/* A new group, or one whose send-back rule just changed, is recomputed. */
+	if (created && rg->guarded)
+		guard_prepare(rde, rg); /* counted before anything goes out */
 	if (created || rg->n_members == 2)
 		group_refill(rde, rg);
 	if (!created)
@@ -484,6 +488,8 @@ void rde_out_refill(struct rde *rde, struct bgp_peer *p)
 			continue;
 		rg->rm_out = p->conf.route_map_out[rde_conf_af(rg->key.family)];
 		rg->key.policy_id = policy_key(rg->rm_out, rg->guarded);
+		if (rg->guarded)
+			guard_prepare(rde, rg); /* the new policy's count decides first */
 		group_refill(rde, rg);
 	}
 }
@@ -527,20 +533,26 @@ static int recount_one(void *ctx, const struct rib_entry *e)
 }
 
 /* What policy would send the group, against max-routes: the guard's mode from now on. */
-static void group_recount(struct rde *rde, struct rde_group *rg)
+static bool guard_prepare(struct rde *rde, struct rde_group *rg)
 {
 	struct recount rc = { rde, rg, 0, 0 };
 	enum edge_guard_mode was = rg->guard.mode;
 
 	rib_walk(rde->rib[rg->af], recount_one, &rc);
 	edge_route_guard(rc.candidates, rc.supernets, rde->conf->edge.max_routes, &rg->guard);
-	if (rg->guard.mode != was || rg->refill_due) {
-		log_info("edge-route-guard", "state=%s candidates=%zu sent=%zu max-routes=%u",
-			 rg->guard.mode == EDGE_GUARD_SEND_ALL ? "clear" : "tripped", rc.candidates,
-			 rg->guard.sent, rde->conf->edge.max_routes);
-		rg->refill_due = false;
+	if (rg->guard.mode == was && !rg->refill_due)
+		return false;
+	log_info("edge-route-guard", "state=%s candidates=%zu sent=%zu max-routes=%u",
+		 rg->guard.mode == EDGE_GUARD_SEND_ALL ? "clear" : "tripped", rc.candidates,
+		 rg->guard.sent, rde->conf->edge.max_routes);
+	rg->refill_due = false;
+	return true;
+}
+
+static void group_recount(struct rde *rde, struct rde_group *rg)
+{
+	if (guard_prepare(rde, rg))
 		group_refill(rde, rg);
-	}
 }
 
 void rde_out_guard_recount(struct rde *rde)

@@ -10,7 +10,7 @@
 DEPS_BUILD=(libnl-3-dev libnl-route-3-dev libev-dev libyang2-dev libcmocka-dev
 	meson ninja-build pkg-config gcc clang-format)
 DEPS_PEERS=(frr bird2 gobgpd exabgp)
-DEPS_TEST=(python3 python3-pytest iproute2 iputils-ping procps clang libclang-rt-14-dev)
+DEPS_TEST=(python3 python3-pytest iproute2 iputils-ping traceroute procps clang libclang-rt-14-dev)
 DEPS_LAB=(python3 iproute2 procps)
 
 deps_missing() {
