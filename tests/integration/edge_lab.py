@@ -411,6 +411,19 @@ class AzureHairpin:
         """True when dst answers a ping from site's LAN address."""
         return self.nodes[site].ping(dst, src=self.site_addr(site), count=count, wait=wait)
 
+    def reach(self):
+        """{(site, dst): ping ok} for both directions between the sites' LAN addresses."""
+        return {("site1", "10.100.20.1"): self.ping("site1", "10.100.20.1"),
+                ("site2", "10.100.10.1"): self.ping("site2", "10.100.10.1")}
+
+    def wait_reach(self, ok=True, timeout=20):
+        """Polls until every ping of reach() gives ok; returns the results."""
+        def check():
+            r = self.reach()
+            assert all(v == ok for v in r.values()), f"ping results {r}, want all {ok}"
+            return r
+        return poll(check, timeout, interval=0.1, what=f"sites {'' if ok else 'un'}reachable")
+
     def traceroute(self, site, dst, max_hops=12):
         """Hop addresses (None for a hop that did not answer) of a UDP traceroute from site's
         LAN address (`traceroute -n -q1 -w1 -s ADDR`)."""

@@ -126,16 +126,10 @@ class Hairpin:
         poll(check, timeout, what=f"ARS has the supernet from {names}")
 
     def reach(self):
-        """{(site, dst): ping ok} for both directions."""
-        return {("site1", "10.100.20.1"): self.az.ping("site1", "10.100.20.1"),
-                ("site2", "10.100.10.1"): self.az.ping("site2", "10.100.10.1")}
+        return self.az.reach()
 
     def wait_reach(self, ok=True, timeout=20):
-        def check():
-            r = self.reach()
-            assert all(v == ok for v in r.values()), f"ping results {r}, want all {ok}"
-            return r
-        return poll(check, timeout, interval=0.1, what=f"sites {'' if ok else 'un'}reachable")
+        return self.az.wait_reach(ok, timeout)
 
     def static_udrs(self, nva="nva1"):
         self.az.set_udrs([(p, NVAS[nva]) for p in SITE_PREFIXES])
