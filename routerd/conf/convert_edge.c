@@ -90,6 +90,22 @@ static void check_clash(struct loader *l, const struct conf_bgp *b, const struct
 				    ipaddr_fmt(peer, s, sizeof(s)));
 }
 
+/* A supernet is the edge role's own origination: a `network` for it would fight over the RIB. */
+static void check_networks(struct loader *l, const struct routerd_conf *c)
+{
+	char ps[ADDR_STRLEN + 4];
+
+	for (unsigned i = 0; i < c->edge.n_supernets; i++)
+		for (unsigned k = 0; k < c->bgp.ipv4.n_networks; k++)
+			if (prefix_equal(&c->edge.supernets[i], &c->bgp.ipv4.networks[k]))
+				problem_add(
+					&l->probs, "/routerd:routerd/bgp/ipv4-unicast/network", 0,
+					"%s is also an edge supernet: remove it from network, the "
+					"edge role originates it (conditionally, with a blackhole "
+					"anchor)",
+					prefix_fmt(&c->edge.supernets[i], ps, sizeof(ps)));
+}
+
 /* The user may extend the built-in route-maps only above the seqs the role owns. */
 static void check_user_entries(struct loader *l, const struct lyd_node *root)
 {
@@ -159,6 +175,7 @@ int conf_convert_edge(struct loader *l, const struct lyd_node *root, struct rout
 	for (unsigned i = 0; i < 2; i++)
 		check_clash(l, &c->bgp, &c->edge.peers[i]);
 	check_user_entries(l, root);
+	check_networks(l, c);
 	return append_neighbors(&c->bgp, &c->edge);
 }
 

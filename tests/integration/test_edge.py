@@ -41,7 +41,7 @@ def extra_networks():
     return [f"10.150.{i // 250}.{i % 250 + 1}/32" for i in range(N_EXTRA)]
 
 
-def nva_conf(name, guard_lifted=False):
+def nva_conf(name, guard_lifted=False, next_hop=None):
     """The issue's block for NVA name (nva2: role secondary), plus test 4's routes: N_EXTRA
     networks that edge-ars-out seq 20 denies unless guard_lifted."""
     entries = [{"seq": 30, "action": "permit"}]
@@ -59,7 +59,7 @@ def nva_conf(name, guard_lifted=False):
             "peers": list(ARS_IPS),
             "supernet": [SUPERNET],
             "role": "secondary" if name == "nva2" else "primary",
-            "manage-sysctls": True}}}}
+            "manage-sysctls": True, **({"next-hop": next_hop} if next_hop else {})}}}}
 
 
 class Hairpin:
@@ -319,6 +319,29 @@ def test_show_edge_udrs(hairpin):
     assert all("--next-hop-type VirtualAppliance --next-hop-ip-address 10.200.0.5" in c
                for c in e["azCommands"]), e["azCommands"]
     note(f"edge (5): show edge json udr {e['udr']}")
+
+
+def test_next_hop_vip(hairpin):
+    """next-hop (an ILB VIP) is policy: reloaded live, it is the next hop ARS gets and the UDRs'."""
+    h, az = hairpin, hairpin.az
+    h.start_nva("nva1")
+    h.wait_nva("nva1")
+    rd, vip = h.rd["nva1"], "10.200.0.10"
+    rd.conf_path.write_text(json.dumps(nva_conf("nva1", next_hop=vip), indent=2) + "\n")
+    assert "reloaded" in rd.ctl("reload").stdout
+    try:
+        def at_ars():
+            d = az.frr["ars1"].vtysh_json(f"show ip bgp {SUPERNET} json")
+            nhs = [n["ip"] for p in d.get("paths", []) for n in p.get("nexthops", [])]
+            assert nhs == [vip], d
+        poll(at_ars, 20, what=f"ars1 has {SUPERNET} via {vip}")
+        udr = h.edge()["udr"]
+        assert udr == [{"prefix": p, "next-hop": vip} for p in sorted(SITE_PREFIXES)], udr
+        assert "set ip next-hop 10.200.0.10" in rd.ctl("show", "running").stdout
+    finally:
+        rd.conf_path.write_text(json.dumps(nva_conf("nva1"), indent=2) + "\n")
+        assert "reloaded" in rd.ctl("reload").stdout
+    note(f"edge: next-hop {vip} reloaded live: ARS has the supernet via the VIP, UDRs {udr}")
 
 
 def test_lab_script_runs():

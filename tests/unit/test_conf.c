@@ -1089,13 +1089,15 @@ static void test_edge_secondary_user_policy(void **state)
 
 static void test_edge_refused(void **state)
 {
-	expect_error("conf/bad-edge.json", 4,
+	expect_error("conf/bad-edge.json", 5,
 		     "/routerd:routerd/bgp/asn: asn 4200000000 is a 4-byte ASN",
 		     "/routerd:routerd/edge/azure-route-server/peers: peers 10.200.2.4 and "
 		     "10.200.9.5 are not in one /27",
 		     "10.200.2.4 is also configured as bgp/neighbor: remove that neighbor",
 		     "entry[seq='7']: seq 1-10 of route-map edge-ars-in are built into the edge "
 		     "role: number your entries from 11",
+		     "ipv4-unicast/network: 10.100.0.0/19 is also an edge supernet: remove it "
+		     "from network",
 		     NULL);
 	expect_error("conf/bad-edge-asn.json", 1,
 		     "/routerd:routerd/bgp/asn: asn 65515 is reserved by Azure (ARS itself)", NULL);
