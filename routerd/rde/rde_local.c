@@ -162,6 +162,8 @@ static void recheck_cb(struct ev_loop *loop, ev_timer *w, int revents)
 {
 	struct rde_local *l = local_of(w, recheck);
 
+	if (l->kq)
+		kroute_forget(l->kq);
 	network_check_af(l, &l->conf->bgp.ipv4);
 	network_check_af(l, &l->conf->bgp.ipv6);
 }
