@@ -263,16 +263,21 @@ static int parse_family(const char *afi, const char *safi, uint8_t *family, stru
 	return 0;
 }
 
-static int show_one_prefix(struct walk *w, struct rib *rib, const char *text)
+/* The entry for text (a prefix or an address: its host prefix), or NULL with the error in out. */
+static const struct rib_entry *find_one_prefix(struct rib *rib, const char *text, bool json,
+					       struct buf *out)
 {
+	const struct rib_entry *e;
 	struct prefix p;
 	struct ipaddr a;
-	const struct rib_entry *e;
 
 	if (!prefix_parse(text, &p)) {
 		if (!ipaddr_parse(text, &a)) {
-			buf_printf(w->rn.out, "%% Malformed prefix or address: %s\n", text);
-			return 1;
+			if (json)
+				buf_printf(out, "{\"warning\":\"Malformed prefix or address\"}\n");
+			else
+				buf_printf(out, "%% Malformed prefix or address: %s\n", text);
+			return NULL;
 		}
 		p.family = a.family;
 		p.len = a.family == AF_INET ? 32 : 128;
@@ -280,32 +285,37 @@ static int show_one_prefix(struct walk *w, struct rib *rib, const char *text)
 	}
 	prefix_normalize(&p);
 	e = rib_entry_find(rib, &p);
-	if (!e) {
-		buf_printf(w->rn.out, "%% Network not in table\n");
-		return 1;
-	}
-	rib_row(w, e);
-	return 0;
+	if (!e)
+		/* vtysh's words, and its JSON object for the same answer */
+		buf_printf(out, json ? "{\"warning\":\"Network not in table\"}\n"
+				     : "%% Network not in table\n");
+	return e;
 }
 
 /* show bgp ipv4|ipv6 [unicast] [PREFIX] */
 int show_bgp_table(struct routerd *rd, char **args, int nargs, bool json, struct buf *out)
 {
 	struct walk w = { .rd = rd, .rn = { .out = out }, .ops = json ? &json_ops : &text_ops };
+	const struct rib_entry *one = NULL;
 	uint8_t family;
-	int arg = 1, rc = 0;
+	int arg = 1;
 
 	if (nargs > 1 && !strncmp("unicast", args[1], strlen(args[1])))
 		arg = 2;
 	if (parse_family(args[0], NULL, &family, out) < 0)
 		return 1;
+	if (arg < nargs) {
+		one = find_one_prefix(rde_rib(&rd->rde, family), args[arg], json, out);
+		if (!one)
+			return 1;
+	}
 	w.ops->begin(&w.rn, rd);
-	if (arg < nargs)
-		rc = show_one_prefix(&w, rde_rib(&rd->rde, family), args[arg]);
+	if (one)
+		rib_row(&w, one);
 	else
 		rib_walk(rde_rib(&rd->rde, family), rib_row, &w);
 	w.ops->end(&w.rn, w.prefixes, w.paths);
-	return rc;
+	return 0;
 }
 
 /*

@@ -347,6 +347,9 @@ def test_as_loop_rejected(fabric):
         assert p.returncode == 1 and "Network not in table" in p.stdout + p.stderr, \
             f"show bgp ipv{fam} unicast {FRR_LOOP[fam]}: rc={p.returncode} " \
             f"stdout {p.stdout!r} stderr {p.stderr!r}"
+        p = rd.ctl("show", "bgp", f"ipv{fam}", FRR_LOOP[fam], "json", check=False)
+        assert p.returncode == 1 and json.loads(p.stdout + p.stderr) == \
+            {"warning": "Network not in table"}, f"json form: {p.stdout!r} {p.stderr!r}"
         recv = rd.neighbor_routes(fb.frr_addr[fam], "received-routes")
         assert FRR_LOOP[fam] not in recv and set(FRR_NETS[fam]) <= set(recv), \
             f"received-routes from FRR IPv{fam}: {sorted(recv)}"
