@@ -162,7 +162,7 @@ static size_t supernets_advertised(const struct rde *rde, const struct rde_group
 	size_t n = 0;
 
 	for (unsigned i = 0; i < e->n_supernets; i++)
-		n += adjout_lookup(rg->g, &e->supernets[i]) != NULL;
+		n += adjout_will_advertise(rg->g, &e->supernets[i]);
 	return n;
 }
 
@@ -195,10 +195,10 @@ static bool guard_admits(struct rde *rde, struct rde_group *rg, const struct pre
 		return true;
 	if (rg->guard.mode != EDGE_GUARD_SEND_ALL)
 		return false;
-	if (adjout_lookup(rg->g, pfx))
+	if (adjout_will_advertise(rg->g, pfx))
 		return true; /* a change of a route already counted */
-	/* room is kept for every supernet, advertised or not yet */
-	others = adjout_count(rg->g) - supernets_advertised(rde, rg);
+	/* pending announcements count (they go out at the next pack); room is kept for every supernet */
+	others = adjout_count_target(rg->g) - supernets_advertised(rde, rg);
 	if (others + 1 + e->n_supernets <= e->max_routes)
 		return true;
 	guard_trip(rde, rg, pfx);

@@ -107,6 +107,7 @@ struct adjout_group {
 	struct queue batch, incoming;
 	size_t npending; /* live items in both queues */
 	size_t nsent;
+	size_t ntarget; /* prefixes advertised once the pending changes are out */
 	size_t unencodable;
 	struct adjout_replay *replays;
 };
@@ -729,24 +730,40 @@ static int set_new(struct adjout_group *g, const uint8_t *key, uint8_t plen, uin
 	return 1;
 }
 
+/* Records e's next state as advertised (or not) in the group's target count. */
+static void count_target(struct adjout_group *g, bool was, bool is)
+{
+	if (was && !is)
+		g->ntarget--;
+	else if (!was && is)
+		g->ntarget++;
+}
+
 int adjout_set(struct adjout_group *g, const struct prefix *p, struct attrs *a)
 {
 	uint8_t key[16];
 	uint32_t hash, slot, idx, target;
 	struct ent *e;
+	bool was;
+	int rc;
 
 	if (!make_key(g, p, key))
 		return -1;
 	hash = hash_words(key, g->klen, p->len);
 	idx = ix_find(g, key, p->len, hash, &slot);
-	if (idx == NONE)
-		return a ? set_new(g, key, p->len, hash, a) : 0;
+	if (idx == NONE) {
+		rc = a ? set_new(g, key, p->len, hash, a) : 0;
+		count_target(g, false, rc > 0);
+		return rc;
+	}
 	e = ent_at(g, idx);
+	was = ent_target(g, e) != WITHDRAW;
 	target = a ? dict_get(g, a) : WITHDRAW;
 	if (a && !target)
 		return -1;
 	if (target == ent_target(g, e))
 		return 0;
+	count_target(g, was, target != WITHDRAW);
 	if (target == e->sent) {
 		/* back to what the peers already have: the queued change cancels out */
 		pend_cancel(g, e);
@@ -755,6 +772,7 @@ int adjout_set(struct adjout_group *g, const struct prefix *p, struct attrs *a)
 		return 0;
 	}
 	if (!pend_retarget(g, idx, e, target)) {
+		count_target(g, target != WITHDRAW, was);
 		dict_release(g, target);
 		return -1;
 	}
@@ -906,6 +924,7 @@ static void batch_unencodable(struct adjout_group *g, uint32_t t, size_t n)
 	struct adjout *ao = g->ao;
 
 	g->unencodable += n;
+	g->ntarget -= n; /* each was an announcement, now a withdrawal or nothing */
 	for (size_t j = 0; j < n; j++) {
 		uint64_t *it = &g->batch.v[ao->pos[j]];
 		uint32_t idx = item_ent(*it);
@@ -1101,6 +1120,22 @@ struct attrs *adjout_lookup(const struct adjout_group *g, const struct prefix *p
 size_t adjout_count(const struct adjout_group *g)
 {
 	return g->nsent;
+}
+
+bool adjout_will_advertise(const struct adjout_group *g, const struct prefix *p)
+{
+	uint8_t key[16];
+	uint32_t slot, idx;
+
+	if (!make_key(g, p, key))
+		return false;
+	idx = ix_find(g, key, p->len, hash_words(key, g->klen, p->len), &slot);
+	return idx != NONE && ent_target((struct adjout_group *)g, ent_at(g, idx)) != WITHDRAW;
+}
+
+size_t adjout_count_target(const struct adjout_group *g)
+{
+	return g->ntarget;
 }
 
 /* Address octets first, then the shorter prefix (as rib_walk and FRR's show bgp). */

@@ -89,6 +89,13 @@ struct attrs *adjout_lookup(const struct adjout_group *g, const struct prefix *p
 /* Prefixes currently advertised. */
 size_t adjout_count(const struct adjout_group *g);
 /*
+ * The same once the pending changes have gone out: what a limit on the
+ * peers' table must count (adjout_count lags behind until the next pack).
+ */
+size_t adjout_count_target(const struct adjout_group *g);
+/* Will p be advertised once the pending changes have gone out? */
+bool adjout_will_advertise(const struct adjout_group *g, const struct prefix *p);
+/*
  * Sorted walk (address, then the shorter prefix first, as FRR and rib_walk),
  * for advertised-routes; stop when fn returns non-zero (returned), -1 on
  * allocation failure. fn must not change the group.

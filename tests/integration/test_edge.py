@@ -41,7 +41,7 @@ def extra_networks():
     return [f"10.150.{i // 250}.{i % 250 + 1}/32" for i in range(N_EXTRA)]
 
 
-def nva_conf(name, guard_lifted=False, next_hop=None):
+def nva_conf(name, guard_lifted=False, next_hop=None, import_check=False):
     """The issue's block for NVA name (nva2: role secondary), plus test 4's routes: N_EXTRA
     networks that edge-ars-out seq 20 denies unless guard_lifted."""
     entries = [{"seq": 30, "action": "permit"}]
@@ -50,7 +50,7 @@ def nva_conf(name, guard_lifted=False, next_hop=None):
     return {"routerd:routerd": {
         "router-id": NVAS[name],
         "bgp": {"asn": NVA_AS,
-                "ipv4-unicast": {"network": extra_networks(), "network-import-check": False}},
+                "ipv4-unicast": {"network": extra_networks(), "network-import-check": import_check}},
         "policy": {
             "prefix-list": [{"name": "lab-extra", "entry": [
                 {"seq": 5, "action": "permit", "prefix": "10.150.0.0/16", "le": 32}]}],
@@ -306,6 +306,49 @@ def test_route_guard(hairpin):
         g = h.edge()["routeGuard"]
         assert not g["alarm"] and g["mode"] == "send-all", g
     poll(clear, 20, what="route guard cleared")
+
+
+def test_route_guard_burst(hairpin):
+    """1,500 routes appearing at once while the guard is clear (kernel routes that satisfy the
+    networks' import check): the group trips as it fills, ARS never sees more than 1,000."""
+    h, az = hairpin, hairpin.az
+    h.stop_nva("nva2")
+    h.stop_nva("nva1")
+    rd, node = h.rd["nva1"], az.nva("nva1")
+    rd.conf_path.write_text(json.dumps(nva_conf("nva1", guard_lifted=True, import_check=True),
+                                       indent=2) + "\n")
+    batch = node.dir / "burst.batch"
+    try:
+        h.start_nva("nva1")
+        h.wait_nva("nva1")
+        assert h.edge()["routeGuard"]["mode"] == "send-all"
+        batch.write_text("".join(f"route add blackhole {p} proto static\n"
+                                 for p in extra_networks()))
+        node.exec("ip", "-batch", str(batch))
+        peak = {"n": 0}
+
+        def tripped():
+            for ars in ("ars1", "ars2"):
+                got = az.ars_received(ars, NVAS["nva1"], routes=False)
+                assert got["established"], got["state"]
+                peak["n"] = max(peak["n"], got["count"])
+            g = h.edge()["routeGuard"]
+            assert g["alarm"] and g["sent"] == 1, g
+            return g
+        g = poll(tripped, 30, interval=0.1, what="guard tripped by the burst")
+        time.sleep(2)
+        for ars in ("ars1", "ars2"):
+            got = az.ars_received(ars, NVAS["nva1"])
+            assert got["established"] and got["accepted"] == [SUPERNET], got["state"]
+        assert peak["n"] <= 1000, peak
+        note(f"edge (4b): {N_EXTRA} routes at once: guard tripped, ARS peak {peak['n']} "
+             f"accepted (limit 1000), now the supernet only; sessions up")
+    finally:
+        node.exec("ip", "route", "flush", "proto", "static", check=False)
+        h.stop_nva("nva1")
+        rd.conf_path.write_text(json.dumps(nva_conf("nva1"), indent=2) + "\n")
+        h.start_nva("nva1")
+        h.wait_nva("nva1")
 
 
 def test_show_edge_udrs(hairpin):

@@ -322,7 +322,10 @@ static void test_set_cancel(void **state)
 	assert_int_equal(adjout_set(g, &p, a), 1);
 	assert_true(adjout_pending(g));
 	assert_int_equal(adjout_set(g, &p, a), 0);
-	assert_null(adjout_lookup(g, &p));	      /* pending is not sent */
+	assert_null(adjout_lookup(g, &p)); /* pending is not sent */
+	assert_int_equal(adjout_count(g), 0);
+	assert_int_equal(adjout_count_target(g), 1); /* but it is counted for limits */
+	assert_true(adjout_will_advertise(g, &p));
 	assert_int_equal(adjout_set(g, &p, NULL), 0); /* announce + withdraw cancel */
 	assert_false(adjout_pending(g));
 	assert_false(adjout_next(g, f->buf, sizeof(f->buf), &am));
@@ -554,6 +557,8 @@ static void test_unencodable(void **state)
 	assert_int_equal(m->seen[2], 0);
 	assert_int_equal(adjout_unencodable(g), 2);
 	assert_int_equal(adjout_count(g), 0);
+	assert_int_equal(adjout_count_target(g), 0);
+	assert_false(adjout_will_advertise(g, &q));
 	attrs_unref(f->pool, a);
 	attrs_unref(f->pool, v6nh);
 	adjout_group_put(f->ao, g);
@@ -896,7 +901,7 @@ static void test_random_model(void **state)
 	static uint32_t want[2000];
 	struct attrs *v[6];
 	bool done = false;
-	size_t nwant = 0;
+	size_t nwant = 0, ntarget = 0;
 
 	srand(1234);
 	for (unsigned i = 0; i < 6; i++)
@@ -911,7 +916,11 @@ static void test_random_model(void **state)
 			int expect = to == want[i] || to == old->med[i] ? 0 : 1;
 
 			assert_int_equal(adjout_set(g, &p, s < 6 ? v[s] : NULL), expect);
+			ntarget += (to != 0) - (want[i] != 0);
 			want[i] = to;
+			/* the target count follows every change at once, packed or not */
+			assert_int_equal(adjout_count_target(g), ntarget);
+			assert_int_equal(adjout_will_advertise(g, &p), to != 0);
 		} else if (op < 97) {
 			group_one(f, g, old, joined);
 		} else if (!r) {
@@ -936,6 +945,7 @@ static void test_random_model(void **state)
 		nwant += want[i] != 0;
 	}
 	assert_int_equal(adjout_count(g), nwant);
+	assert_int_equal(adjout_count_target(g), nwant);
 	adjout_replay_free(r);
 	for (unsigned i = 0; i < 6; i++)
 		attrs_unref(f->pool, v[i]);
