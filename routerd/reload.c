@@ -53,13 +53,12 @@ static void swap_in(struct routerd *rd, struct routerd_conf *next)
 	for (unsigned i = 0; i < rd->bgp.n_peers; i++) {
 		struct bgp_peer *p = &rd->bgp.peers[i];
 
-		if (!p->established)
-			continue;
-		if (rde_soft_in(&rd->rde, p, &why) < 0)
+		if (p->established && rde_soft_in(&rd->rde, p, &why) < 0)
 			log_warn("reload-soft-in-skipped", "peer=%s reason=\"%s\"", p->conf.peer,
 				 why);
-		rde_soft_out(&rd->rde, p);
 	}
+	/* soft out for everyone at once: sessions whose policies now differ part groups */
+	rde_policy_reloaded(&rd->rde);
 	/* Nothing refers to the old route-maps any more: the groups were refilled. */
 	conf_free(prev);
 }

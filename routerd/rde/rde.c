@@ -229,6 +229,11 @@ void rde_soft_out(struct rde *rde, struct bgp_peer *p)
 	log_info("soft-out", "peer=%s", p->conf.peer);
 }
 
+void rde_policy_reloaded(struct rde *rde)
+{
+	rde_out_reconf(rde);
+}
+
 void rde_peer_up(struct rde *rde, struct bgp_peer *p)
 {
 	struct rib_peer_info *pi = &rde->pinfo[p->id];

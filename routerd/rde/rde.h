@@ -96,6 +96,12 @@ int rde_update_in(struct rde *rde, struct bgp_peer *p, const uint8_t *msg, size_
 int rde_soft_in(struct rde *rde, struct bgp_peer *p, const char **why);
 /* clear bgp PEER soft out: recomputes what the peer's update groups advertise. */
 void rde_soft_out(struct rde *rde, struct bgp_peer *p);
+/*
+ * The outbound policy was reloaded (rde->conf and the peers' route-maps are
+ * the new ones): sessions are regrouped by their new policy and every
+ * group recomputes what it advertises, as soft out on every peer.
+ */
+void rde_policy_reloaded(struct rde *rde);
 /* The peer sent ROUTE-REFRESH for afi/safi: send it the Adj-RIB-Out again. */
 void rde_refresh_out(struct rde *rde, struct bgp_peer *p, uint16_t afi, uint8_t safi);
 

@@ -11,6 +11,12 @@ void rde_out_peer_down(struct rde *rde, struct bgp_peer *p);
 void rde_out_change(struct rde *rde, const struct rib_entry *e, const struct rib_change *chg);
 void rde_out_refresh(struct rde *rde, struct bgp_peer *p, enum rde_af af);
 void rde_out_refill(struct rde *rde, struct bgp_peer *p);
+/*
+ * After a policy reload: each group's members are regrouped by the key
+ * their policy now gives (split off without a session reset) and every
+ * group is recomputed.
+ */
+void rde_out_reconf(struct rde *rde);
 void rde_out_flush(struct rde *rde);
 /* Recounts what each guarded group's policy would send and sets its guard mode. */
 void rde_out_guard_recount(struct rde *rde);

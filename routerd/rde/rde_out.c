@@ -407,7 +407,11 @@ static void join(struct rde *rde, struct bgp_peer *p, enum rde_af af)
 	}
 	if (!rg || group_add_member(rg, p) < 0)
 		return;
-	rg->g = adjout_group_get(rde->adjout, &k);
+	/* An existing group keeps its Adj-RIB-Out (a forked one shares its key with another). */
+	if (created)
+		rg->g = adjout_group_get(rde->adjout, &k);
+	else
+		adjout_group_hold(rg->g);
 	o->group = rg;
 	o->eor_due = true;
 	/* A new group, or one whose send-back rule just changed, is recomputed. */
@@ -486,12 +490,118 @@ void rde_out_refill(struct rde *rde, struct bgp_peer *p)
 
 		if (!rg)
 			continue;
-		rg->rm_out = p->conf.route_map_out[rde_conf_af(rg->key.family)];
-		rg->key.policy_id = policy_key(rg->rm_out, rg->guarded);
 		if (rg->guarded)
-			guard_prepare(rde, rg); /* the new policy's count decides first */
+			guard_prepare(
+				rde,
+				rg); /* the count under the policy now in force decides first */
 		group_refill(rde, rg);
 	}
+}
+
+/* ---- reload: groups whose members' outbound policy changed ---- */
+
+/* The key p's group must have under the policy now in force. */
+static bool member_new_key(const struct bgp_peer *p, const struct rde_group *rg,
+			   struct adjout_group_key *k)
+{
+	struct rde_peer_out scratch;
+
+	return member_key(p, rg->af, rg->guarded, k, &scratch) == 0;
+}
+
+/* p (not the group's first member) moves from one group to another. */
+static bool member_move(struct rde *rde, struct rde_group *from, struct rde_group *to,
+			struct bgp_peer *p)
+{
+	struct rde_peer_out *o = &p->out[from->af];
+
+	if (group_add_member(to, p) < 0)
+		return false;
+	adjout_group_hold(to->g);
+	group_del_member(from, p);
+	adjout_group_put(rde->adjout, from->g); /* never the last reference: the first stays */
+	o->group = to;
+	if (o->replay) {
+		/* it had not got all of the old group's routes: it gets the new one's again */
+		adjout_replay_free(o->replay);
+		o->replay = adjout_replay_start(to->g);
+	}
+	return true;
+}
+
+/*
+ * The members whose policy now gives key k leave rg for a group forked from
+ * it: it starts from what they were sent, so its refill queues exactly the
+ * withdrawals and changes they must see, and no session is reset.
+ */
+static bool group_split(struct rde *rde, struct rde_group *rg, const struct adjout_group_key *k)
+{
+	struct rde_group *nrg = group_create(rde, k, rg->af);
+	struct adjout_group_key mk;
+	unsigned moved = 0;
+
+	if (nrg)
+		nrg->g = adjout_group_fork(rde->adjout, rg->g, k);
+	if (!nrg || !nrg->g) {
+		if (nrg)
+			group_destroy(rde, nrg);
+		log_err("update-group-split", "error=\"out of memory\" effect=\"%s\"",
+			"members keep the group's previous policy until their session resets");
+		return false;
+	}
+	nrg->guarded = rg->guarded;
+	nrg->guard = rg->guard;
+	/* from the end: group_del_member fills slot i with the last one, already seen */
+	for (unsigned i = rg->n_members; i-- > 1;) {
+		struct bgp_peer *p = rg->members[i];
+
+		if (!member_new_key(p, rg, &mk) || !key_equal(&mk, k))
+			continue;
+		nrg->rm_out = p->conf.route_map_out[rde_conf_af(k->family)];
+		moved += member_move(rde, rg, nrg, p);
+	}
+	if (!moved) {
+		adjout_group_hold(nrg->g);
+		adjout_group_put(rde->adjout, nrg->g);
+		group_destroy(rde, nrg);
+		return false;
+	}
+	if (nrg->guarded)
+		guard_prepare(rde, nrg);
+	group_refill(rde, nrg);
+	return true;
+}
+
+/* rg's members under the policy now in force: split by new key, then recomputed. */
+static void group_reconf(struct rde *rde, struct rde_group *rg)
+{
+	struct adjout_group_key lead, k;
+
+	if (!rg->n_members || !member_new_key(rg->members[0], rg, &lead))
+		return;
+	for (unsigned i = 1; i < rg->n_members; i++) {
+		if (!member_new_key(rg->members[i], rg, &k) || key_equal(&k, &lead))
+			continue;
+		if (!group_split(rde, rg, &k))
+			break;
+		i = 0; /* membership changed: scan again */
+	}
+	if (!key_equal(&rg->key, &lead)) {
+		rg->key = lead;
+		adjout_group_rekey(rde->adjout, rg->g, &lead);
+	}
+	rg->rm_out = rg->members[0]->conf.route_map_out[rde_conf_af(lead.family)];
+	if (rg->guarded)
+		guard_prepare(rde, rg);
+	group_refill(rde, rg);
+}
+
+void rde_out_reconf(struct rde *rde)
+{
+	unsigned n = rde->n_groups; /* groups split off are already computed */
+
+	for (unsigned i = 0; i < n; i++)
+		group_reconf(rde, rde->groups[i]);
 }
 
 void rde_out_refresh(struct rde *rde, struct bgp_peer *p, enum rde_af af)

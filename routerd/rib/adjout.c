@@ -617,6 +617,25 @@ static void groups_grow(struct adjout *ao)
 	ao->mask = nheads - 1;
 }
 
+static void group_link(struct adjout *ao, struct adjout_group *g)
+{
+	if (ao->ngroups + 1 > ao->mask + 1)
+		groups_grow(ao);
+	g->hnext = ao->heads[g->hash & ao->mask];
+	ao->heads[g->hash & ao->mask] = g;
+	ao->ngroups++;
+}
+
+static void group_unlink(struct adjout *ao, struct adjout_group *g)
+{
+	struct adjout_group **link;
+
+	for (link = &ao->heads[g->hash & ao->mask]; *link != g; link = &(*link)->hnext)
+		;
+	*link = g->hnext;
+	ao->ngroups--;
+}
+
 static struct adjout_group *group_create(struct adjout *ao, const struct adjout_group_key *key,
 					 uint32_t hash)
 {
@@ -634,11 +653,7 @@ static struct adjout_group *group_create(struct adjout *ao, const struct adjout_
 		free(g);
 		return NULL;
 	}
-	if (ao->ngroups + 1 > ao->mask + 1)
-		groups_grow(ao);
-	g->hnext = ao->heads[hash & ao->mask];
-	ao->heads[hash & ao->mask] = g;
-	ao->ngroups++;
+	group_link(ao, g);
 	return g;
 }
 
@@ -661,15 +676,79 @@ struct adjout_group *adjout_group_get(struct adjout *ao, const struct adjout_gro
 
 void adjout_group_put(struct adjout *ao, struct adjout_group *g)
 {
-	struct adjout_group **link;
-
 	if (!g || --g->members)
 		return;
-	for (link = &ao->heads[g->hash & ao->mask]; *link != g; link = &(*link)->hnext)
-		;
-	*link = g->hnext;
-	ao->ngroups--;
+	group_unlink(ao, g);
 	group_destroy(g);
+}
+
+void adjout_group_hold(struct adjout_group *g)
+{
+	g->members++;
+}
+
+void adjout_group_rekey(struct adjout *ao, struct adjout_group *g,
+			const struct adjout_group_key *key)
+{
+	group_unlink(ao, g);
+	g->key = *key;
+	g->hash = key_hash(key);
+	group_link(ao, g);
+}
+
+/* Copies one advertised prefix of another group into g as already sent. */
+static bool fork_one(struct adjout_group *g, const struct ent *src, struct attrs *a)
+{
+	uint32_t hash = hash_words(src->key, g->klen, src->plen), slot, idx, id;
+	struct ent *e;
+
+	if (!ix_reserve(g))
+		return false;
+	ix_find(g, src->key, src->plen, hash, &slot);
+	idx = ent_alloc(g);
+	if (idx == NONE)
+		return false;
+	id = dict_get(g, a);
+	if (!id) {
+		ent_free(g, idx);
+		return false;
+	}
+	e = ent_at(g, idx);
+	e->sent = id;
+	e->pend = NONE;
+	e->plen = src->plen;
+	e->flags = 0;
+	memcpy(e->key, src->key, g->klen);
+	dict_use(g, id);
+	g->ix.slots[slot] = slot_make(hash, idx);
+	g->ix.count++;
+	g->nsent++;
+	g->ntarget++;
+	return true;
+}
+
+struct adjout_group *adjout_group_fork(struct adjout *ao, const struct adjout_group *src,
+				       const struct adjout_group_key *key)
+{
+	struct adjout_group *g;
+
+	if (key->family != src->key.family)
+		return NULL;
+	g = group_create(ao, key, key_hash(key));
+	if (!g)
+		return NULL;
+	for (uint32_t idx = 0; idx < src->slab.used; idx++) {
+		const struct ent *e = ent_at(src, idx);
+
+		if (e->flags & ENT_FREE || !e->sent)
+			continue;
+		if (!fork_one(g, e, src->dict.v[e->sent].a)) {
+			group_unlink(ao, g);
+			group_destroy(g);
+			return NULL;
+		}
+	}
+	return g;
 }
 
 const struct adjout_group_key *adjout_group_key(const struct adjout_group *g)

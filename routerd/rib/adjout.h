@@ -54,6 +54,24 @@ void adjout_free(struct adjout *ao);
 struct adjout_group *adjout_group_get(struct adjout *ao, const struct adjout_group_key *key);
 /* Drops a member reference; the group and its state go with the last one. */
 void adjout_group_put(struct adjout *ao, struct adjout_group *g);
+/* One more member reference on g (a member moved in by the caller). */
+void adjout_group_hold(struct adjout_group *g);
+/*
+ * Gives g a new key (its outbound policy was reloaded): later gets with the
+ * new key find it. Its state is kept; the caller recomputes it.
+ */
+void adjout_group_rekey(struct adjout *ao, struct adjout_group *g,
+			const struct adjout_group_key *key);
+/*
+ * A new group under key (same family) whose sent state is a copy of src's,
+ * with nothing pending and no member reference yet (adjout_group_hold): for
+ * members that leave src when their policy changes, so that recomputing
+ * the new group queues exactly the difference they must see. NULL on
+ * allocation failure or another family. Two groups may then share a key;
+ * gets find one of them, and both stay correct.
+ */
+struct adjout_group *adjout_group_fork(struct adjout *ao, const struct adjout_group *src,
+				       const struct adjout_group_key *key);
 const struct adjout_group_key *adjout_group_key(const struct adjout_group *g);
 unsigned adjout_group_members(const struct adjout_group *g);
 

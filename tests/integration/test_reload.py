@@ -109,3 +109,72 @@ def test_reload_policy_live(lab, routerd_binaries):
     poll(only({A}), 10, what="SIGHUP reload restricted the inbound policy again")
     poll(bird_has_own(True), 10, what="SIGHUP reload sent our network again")
     assert session_facts(rd, peer) == before, "the session was reset by SIGHUP reload"
+
+
+OWN2 = "10.0.254.2/32"
+
+
+def two_peer_config(peers, maps):
+    """routerd originating OWN and OWN2 to two BIRDs; maps[i]: peer i's route-map-out,
+    ALL (both) or ONE (OWN only)."""
+    conf = RouterD.config(RD_ID, RD_AS, [
+        {"peer": peer, "remote-as": BIRD_AS + i, "route-map-out": maps[i]}
+        for i, peer in enumerate(peers)], ipv4={"network": [OWN, OWN2]})
+    conf["routerd:routerd"]["policy"] = {
+        "prefix-list": [{"name": "OWN", "entry": [{"seq": 5, "action": "permit",
+                                                   "prefix": OWN}]}],
+        "route-map": [
+            {"name": "ALL", "entry": [{"seq": 10, "action": "permit"}]},
+            {"name": "ONE", "entry": [
+                {"seq": 10, "action": "permit", "match": {"prefix-list": "OWN"}}]}]}
+    return conf
+
+
+def test_reload_splits_update_group(lab, routerd_binaries):
+    """Two sessions share an update group (same outbound route-map); a reload gives one of
+    them another route-map: it leaves the group without a session reset and sees exactly the
+    withdrawal the new policy makes, the other keeps everything. A flap afterwards (the
+    member rejoins a group whose key changed at the reload) and a reload back leave both
+    right and routerd alive."""
+    r = lab.node("rd")
+    run(["ip", "addr", "add", OWN, "dev", "lo"], ns=r.ns)
+    run(["ip", "addr", "add", OWN2, "dev", "lo"], ns=r.ns)
+    birds, peers, rd_addrs = [], [], []
+    for i in range(2):
+        b = lab.node(f"bird{i + 1}")
+        link = lab.link(r, b)
+        peers.append(link.addr(b, 4))
+        rd_addrs.append(link.addr(r, 4))
+        birds.append(b.bird(Bird.config(f"10.0.0.{3 + i}", BIRD_AS + i,
+                                        [{"addr": rd_addrs[i], "remote_as": RD_AS}])))
+    for bird in birds:
+        bird.wait_ready()
+    rd = r.routerd(two_peer_config(peers, ["ALL", "ALL"])).wait_ready()
+
+    def has(want):
+        def check():
+            for i, bird in enumerate(birds):
+                got = {p for p in bird.routes() if p in (OWN, OWN2)}
+                assert got == want[i], f"bird{i + 1} has {sorted(got)}, want {sorted(want[i])}"
+        return check
+
+    both, one = {OWN, OWN2}, {OWN}
+    poll(has([both, both]), 30, what="both BIRDs have both networks")
+    before = [session_facts(rd, p) for p in peers]
+
+    write(rd, two_peer_config(peers, ["ALL", "ONE"]))
+    p = rd.ctl("reload", check=False)
+    assert p.returncode == 0, f"reload failed: {p.stdout}{p.stderr}"
+    poll(has([both, one]), 10, what="bird2 lost OWN2 after its route-map changed, bird1 kept it")
+    assert [session_facts(rd, p) for p in peers] == before, "a session was reset by the reload"
+
+    birds[0].birdc("restart", Bird.proto_name(rd_addrs[0]))
+    poll(lambda: rd.neighbor(peers[0])["connections-established"] == before[0][1] + 1, 20,
+         what="bird1's session came back after its restart")
+    poll(has([both, one]), 10, what="after bird1's flap: bird1 both, bird2 OWN only")
+
+    write(rd, two_peer_config(peers, ["ALL", "ALL"]))
+    p = rd.ctl("reload", check=False)
+    assert p.returncode == 0, f"reload back failed: {p.stdout}{p.stderr}"
+    poll(has([both, both]), 10, what="bird2 got OWN2 back after the reload back")
+    rd.check_alive()

@@ -363,6 +363,72 @@ static void test_set_cancel(void **state)
 	free(m);
 }
 
+/*
+ * A member leaving for a forked group (its policy changed at a reload):
+ * the fork starts from what it was sent, so setting the new policy's
+ * routes queues exactly the difference, and the original is untouched.
+ */
+static void test_fork_and_rekey(void **state)
+{
+	struct fixture *f = *state;
+	struct adjout_group_key k = key_of(AF_INET), k2 = key_of(AF_INET), k6 = key_of(AF_INET6);
+	struct model *peer = model_new();
+	struct adjout_group *g, *fork;
+	struct attrs *a = mk4(f->pool, MED_BASE), *b = mk4(f->pool, MED_BASE + 1);
+	const unsigned n = 300;
+
+	k.policy_id = 10;
+	k2.policy_id = 20;
+	g = adjout_group_get(f->ao, &k);
+	adjout_group_get(f->ao, &k); /* two members */
+	for (unsigned i = 0; i < n; i++) {
+		struct prefix p = pfx4(i);
+
+		assert_int_equal(adjout_set(g, &p, a), 1);
+	}
+	drain(f, g, peer);
+	assert_null(adjout_group_fork(f->ao, g, &k6)); /* another family */
+	fork = adjout_group_fork(f->ao, g, &k2);
+	assert_non_null(fork);
+	adjout_group_hold(fork);
+	adjout_group_put(f->ao, g);
+	assert_int_equal(adjout_count(fork), n);
+	assert_int_equal(adjout_count_target(fork), n);
+	assert_false(adjout_pending(fork));
+	/* the new policy: the first half unchanged, the rest withdrawn, one changed */
+	for (unsigned i = 0; i < n; i++) {
+		struct prefix p = pfx4(i);
+
+		assert_int_equal(adjout_set(fork, &p, i < n / 2 ? a : NULL), i < n / 2 ? 0 : 1);
+	}
+	{
+		struct prefix p = pfx4(0);
+
+		assert_int_equal(adjout_set(fork, &p, b), 1);
+	}
+	assert_int_equal(adjout_count_target(fork), n / 2);
+	drain(f, fork, peer);
+	for (unsigned i = 0; i < n; i++)
+		assert_int_equal(peer->med[i], i == 0 ? MED_BASE + 1 : i < n / 2 ? MED_BASE : 0);
+	assert_int_equal(peer->seen[0], 2);
+	assert_int_equal(peer->seen[1], 1); /* unchanged routes are not sent again */
+	/* the original group still has everything, and nothing to send */
+	assert_int_equal(adjout_count(g), n);
+	assert_false(adjout_pending(g));
+	/* rekey: a get with the new key finds the group, the old key no longer does */
+	k.policy_id = 30;
+	adjout_group_rekey(f->ao, g, &k);
+	assert_ptr_equal(adjout_group_get(f->ao, &k), g);
+	assert_int_equal(adjout_group_members(g), 2);
+	assert_int_equal(adjout_count(g), n);
+	adjout_group_put(f->ao, g);
+	adjout_group_put(f->ao, g);
+	adjout_group_put(f->ao, fork);
+	free(peer);
+	attrs_unref(f->pool, a);
+	attrs_unref(f->pool, b);
+}
+
 static void test_bad_input(void **state)
 {
 	struct fixture *f = *state;
@@ -1037,7 +1103,7 @@ int main(void)
 		T(test_withdraw_first),	   T(test_change_during_batch), T(test_unencodable),
 		T(test_nexthop_forms),	   T(test_nexthop_none),	T(test_group_nexthop),
 		T(test_replay_concurrent), T(test_replay_packs),	T(test_walk_order),
-		T(test_random_model),	   T(test_million_prefixes),
+		T(test_random_model),	   T(test_million_prefixes),	T(test_fork_and_rekey),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
