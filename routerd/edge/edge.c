@@ -748,32 +748,40 @@ out:
 
 /* ---- route-count guard ---- */
 
-void edge_route_guard(size_t candidates, size_t supernets, uint32_t max_routes,
+void edge_route_guard(size_t candidates, size_t supernets, size_t reserved, uint32_t max_routes,
 		      struct edge_guard *g)
 {
+	size_t counted = candidates + reserved;
 	struct text t;
 
 	memset(g, 0, sizeof(*g));
 	text_init(&t, g->text, sizeof(g->text));
-	if (candidates <= max_routes) {
+	if (counted <= max_routes) {
 		g->mode = EDGE_GUARD_SEND_ALL;
 		g->sent = candidates;
-		g->near = (uint64_t)candidates * 100 >=
-			  (uint64_t)max_routes * EDGE_NEAR_LIMIT_PERCENT;
-		text_add(&t, "%zu of max-routes %u routes sent to Azure Route Server%s", candidates,
-			 max_routes, g->near ? ": close to the limit" : "");
+		g->near = (uint64_t)counted * 100 >= (uint64_t)max_routes * EDGE_NEAR_LIMIT_PERCENT;
+		text_add(&t, "%zu of max-routes %u routes sent to Azure Route Server", candidates,
+			 max_routes);
+		if (reserved)
+			text_add(&t, " (room kept for %zu withdrawn supernet%s)", reserved,
+				 reserved == 1 ? "" : "s");
+		if (g->near)
+			text_add(&t, ": close to the limit");
 		return;
 	}
 	g->alarm = true;
 	if (supernets <= max_routes) {
 		g->mode = EDGE_GUARD_SUPERNETS_ONLY;
 		g->sent = supernets;
+		text_add(&t, "policy would send %zu routes to Azure Route Server", candidates);
+		if (reserved)
+			text_add(&t, " (and room is kept for %zu withdrawn supernet%s)", reserved,
+				 reserved == 1 ? "" : "s");
 		text_add(&t,
-			 "policy would send %zu routes to Azure Route Server, above max-routes %u "
-			 "(ARS resets the session above its limit): sending the %zu supernet%s "
-			 "only; narrow the outbound policy or raise max-routes (ARS accepts up to "
-			 "4,000 when its limit is raised)",
-			 candidates, max_routes, supernets, supernets == 1 ? "" : "s");
+			 ", above max-routes %u (ARS resets the session above its limit): sending "
+			 "the supernets only (%zu advertised); narrow the outbound policy or raise "
+			 "max-routes (ARS accepts up to 4,000 when its limit is raised)",
+			 max_routes, supernets);
 		return;
 	}
 	g->mode = EDGE_GUARD_SEND_NOTHING;

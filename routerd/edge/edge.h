@@ -237,10 +237,13 @@ struct edge_guard {
 /*
  * ARS tears the session down when a peer sends more routes than its limit.
  * candidates: routes the outbound policy would send (supernets included);
- * supernets: how many of them are advertised supernets. Never more than
- * max_routes go out: all of them, else the supernets only, else none.
+ * supernets: how many of them are advertised supernets; reserved: the
+ * configured supernets withdrawn now, for which room is kept (one coming
+ * back is always sent, and must not push the count over). Never more than
+ * max_routes go out: all of them while candidates + reserved fit, else the
+ * supernets only, else none.
  */
-void edge_route_guard(size_t candidates, size_t supernets, uint32_t max_routes,
+void edge_route_guard(size_t candidates, size_t supernets, size_t reserved, uint32_t max_routes,
 		      struct edge_guard *g);
 
 /* A GatewaySubnet user-defined route. */

@@ -36,7 +36,8 @@ struct rde_group {
 	 * it, the supernets only (guard.mode), until a recount says otherwise.
 	 */
 	bool guarded;
-	bool refill_due; /* the guard tripped or cleared: recompute at the next recount */
+	bool refill_due;   /* the guard tripped or cleared: recompute at the next recount */
+	double tripped_at; /* ev_now of the last trip: at most one immediate recount per period */
 	struct edge_guard guard;
 };
 
@@ -169,6 +170,7 @@ static size_t supernets_advertised(const struct rde *rde, const struct rde_group
 static void guard_trip(struct rde *rde, struct rde_group *rg, const struct prefix *pfx)
 {
 	char ps[ADDR_STRLEN + 4];
+	double now, after;
 
 	rg->guard.mode = EDGE_GUARD_SUPERNETS_ONLY;
 	rg->guard.alarm = true;
@@ -180,8 +182,16 @@ static void guard_trip(struct rde *rde, struct rde_group *rg, const struct prefi
 	log_warn("edge-route-guard", "state=tripped max-routes=%u at-prefix=%s effect=\"%s\"",
 		 rde->conf->edge.max_routes, prefix_fmt(pfx, ps, sizeof(ps)),
 		 "supernets only until the count fits");
+	/*
+	 * Recount now, so the routes already admitted are withdrawn at once; a
+	 * second trip within the period waits for the regular recount, so no
+	 * disagreement between admission and recount can spin the loop.
+	 */
+	now = ev_now(rde->loop);
+	after = now - rg->tripped_at < GUARD_RECHECK_SECS ? GUARD_RECHECK_SECS : 0;
+	rg->tripped_at = now;
 	ev_timer_stop(rde->loop, &rde->guard_timer);
-	ev_timer_set(&rde->guard_timer, 0, GUARD_RECHECK_SECS);
+	ev_timer_set(&rde->guard_timer, after, GUARD_RECHECK_SECS);
 	ev_timer_start(rde->loop, &rde->guard_timer);
 }
 
@@ -649,7 +659,9 @@ static bool guard_prepare(struct rde *rde, struct rde_group *rg)
 	enum edge_guard_mode was = rg->guard.mode;
 
 	rib_walk(rde->rib[rg->af], recount_one, &rc);
-	edge_route_guard(rc.candidates, rc.supernets, rde->conf->edge.max_routes, &rg->guard);
+	/* the same count guard_admits keeps: room for every configured supernet */
+	edge_route_guard(rc.candidates, rc.supernets, rde->conf->edge.n_supernets - rc.supernets,
+			 rde->conf->edge.max_routes, &rg->guard);
 	if (rg->guard.mode == was && !rg->refill_due)
 		return false;
 	log_info("edge-route-guard", "state=%s candidates=%zu sent=%zu max-routes=%u",

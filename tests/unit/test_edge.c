@@ -790,44 +790,60 @@ static void test_supernet_state_table(void **state)
 static void test_route_guard(void **state)
 {
 	static const struct {
-		size_t candidates, supernets;
+		size_t candidates, supernets, reserved;
 		uint32_t max;
 		enum edge_guard_mode mode;
 		size_t sent;
 		bool alarm, near;
 	} rows[] = {
-		{ 1, 1, 1000, EDGE_GUARD_SEND_ALL, 1, false, false },
-		{ 899, 1, 1000, EDGE_GUARD_SEND_ALL, 899, false, false },
-		{ 900, 1, 1000, EDGE_GUARD_SEND_ALL, 900, false, true },
-		{ 999, 1, 1000, EDGE_GUARD_SEND_ALL, 999, false, true },
-		{ 1000, 1, 1000, EDGE_GUARD_SEND_ALL, 1000, false, true },
-		{ 1001, 1, 1000, EDGE_GUARD_SUPERNETS_ONLY, 1, true, false },
-		{ 1500, 2, 1000, EDGE_GUARD_SUPERNETS_ONLY, 2, true, false },
-		{ 4000, 3, 4000, EDGE_GUARD_SEND_ALL, 4000, false, true },
-		{ 4001, 3, 4000, EDGE_GUARD_SUPERNETS_ONLY, 3, true, false },
-		{ 5, 3, 2, EDGE_GUARD_SEND_NOTHING, 0, true, false },
+		{ 1, 1, 0, 1000, EDGE_GUARD_SEND_ALL, 1, false, false },
+		{ 899, 1, 0, 1000, EDGE_GUARD_SEND_ALL, 899, false, false },
+		{ 900, 1, 0, 1000, EDGE_GUARD_SEND_ALL, 900, false, true },
+		{ 999, 1, 0, 1000, EDGE_GUARD_SEND_ALL, 999, false, true },
+		{ 1000, 1, 0, 1000, EDGE_GUARD_SEND_ALL, 1000, false, true },
+		{ 1001, 1, 0, 1000, EDGE_GUARD_SUPERNETS_ONLY, 1, true, false },
+		{ 1500, 2, 0, 1000, EDGE_GUARD_SUPERNETS_ONLY, 2, true, false },
+		{ 4000, 3, 0, 4000, EDGE_GUARD_SEND_ALL, 4000, false, true },
+		{ 4001, 3, 0, 4000, EDGE_GUARD_SUPERNETS_ONLY, 3, true, false },
+		{ 5, 3, 0, 2, EDGE_GUARD_SEND_NOTHING, 0, true, false },
+		/* the supernet withdrawn (no ER route): its room is kept, as the guard admits */
+		{ 999, 0, 1, 1000, EDGE_GUARD_SEND_ALL, 999, false, true },
+		{ 1000, 0, 1, 1000, EDGE_GUARD_SUPERNETS_ONLY, 0, true, false },
+		{ 999, 1, 1, 1000, EDGE_GUARD_SEND_ALL, 999, false, true },
+		{ 1000, 1, 1, 1000, EDGE_GUARD_SUPERNETS_ONLY, 1, true, false },
+		{ 0, 0, 2, 2, EDGE_GUARD_SEND_ALL, 0, false, true },
 	};
 	struct edge_guard g;
 
 	for (size_t i = 0; i < ARRAY_SIZE(rows); i++) {
-		edge_route_guard(rows[i].candidates, rows[i].supernets, rows[i].max, &g);
+		edge_route_guard(rows[i].candidates, rows[i].supernets, rows[i].reserved,
+				 rows[i].max, &g);
 		if (g.mode != rows[i].mode || g.sent != rows[i].sent || g.alarm != rows[i].alarm ||
 		    g.near != rows[i].near)
 			fail_msg("row %zu: mode %d sent %zu alarm %d near %d", i, g.mode, g.sent,
 				 g.alarm, g.near);
+		assert_true(g.sent + rows[i].reserved <= rows[i].max ||
+			    g.mode != EDGE_GUARD_SEND_ALL);
 		assert_true(g.sent <= rows[i].max);
 		assert_true(g.text[0] != '\0');
 	}
-	edge_route_guard(1001, 1, 1000, &g);
+	edge_route_guard(1001, 1, 0, 1000, &g);
 	assert_string_equal(
 		g.text, "policy would send 1001 routes to Azure Route Server, above max-routes "
-			"1000 (ARS resets the session above its limit): sending the 1 supernet "
-			"only; narrow the outbound policy or raise max-routes (ARS accepts up to "
-			"4,000 when its limit is raised)");
-	edge_route_guard(999, 1, 1000, &g);
+			"1000 (ARS resets the session above its limit): sending the supernets only "
+			"(1 advertised); narrow the outbound policy or raise max-routes (ARS "
+			"accepts up to 4,000 when its limit is raised)");
+	edge_route_guard(999, 1, 0, 1000, &g);
 	assert_string_equal(
 		g.text, "999 of max-routes 1000 routes sent to Azure Route Server: close to the "
 			"limit");
+	edge_route_guard(1000, 0, 1, 1000, &g);
+	assert_string_equal(
+		g.text, "policy would send 1000 routes to Azure Route Server (and room is kept for "
+			"1 withdrawn supernet), above max-routes 1000 (ARS resets the session "
+			"above its limit): sending the supernets only (0 advertised); narrow the "
+			"outbound policy or raise max-routes (ARS accepts up to 4,000 when its "
+			"limit is raised)");
 }
 
 /* ---- UDRs ---- */
