@@ -173,13 +173,14 @@ static void check_sysctls(struct edge_run *er)
 	resolve_ifname(er);
 	for (int id = 0; id < EDGE_SYSCTL_COUNT; id++) {
 		struct edge_sysctl_check *chk = &er->sysctl[er->n_sysctl];
-		bool was_ok = chk->ok;
 
 		if (edge_sysctl_prepare(id, er->ifname, chk) < 0)
 			continue; /* the interface is not known yet */
 		check_one(er, chk);
-		if (!chk->ok && was_ok)
+		/* wrong from the start or wrong again: one line, not one every period */
+		if (!chk->ok && !er->sysctl_warned[id])
 			log_warn("edge-sysctl", "text=\"%s\"", chk->text);
+		er->sysctl_warned[id] = !chk->ok;
 		er->n_sysctl++;
 	}
 }

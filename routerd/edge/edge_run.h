@@ -29,6 +29,7 @@ struct edge_run {
 	char ifname[IF_NAMESIZE];   /* the interface toward ARS ("" until resolved) */
 	struct edge_sysctl_check sysctl[EDGE_SYSCTL_COUNT];
 	unsigned n_sysctl;
+	bool sysctl_warned[EDGE_SYSCTL_COUNT]; /* by id: its failure is logged once per episode */
 };
 
 /* Does nothing (returns 0) without an edge block. -1 on allocation failure. */

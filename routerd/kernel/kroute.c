@@ -22,6 +22,7 @@ struct reject_set {
 	struct reject *v;
 	size_t n, cap;
 	bool loaded;
+	bool short_of_memory; /* some routes missing: read again at the next question */
 };
 
 struct kroute {
@@ -103,6 +104,8 @@ static int reject_cb(struct nlmsghdr *nh, void *arg)
 	if (rtm->rtm_type != RTN_BLACKHOLE && rtm->rtm_type != RTN_UNREACHABLE &&
 	    rtm->rtm_type != RTN_PROHIBIT)
 		return 0; /* a kernel without strict dump filtering sends everything */
+	if ((tb[RTA_TABLE] ? nla_get_u32(tb[RTA_TABLE]) : rtm->rtm_table) != RT_TABLE_MAIN)
+		return 0;
 	r.p.family = rtm->rtm_family;
 	r.p.len = rtm->rtm_dst_len;
 	if (tb[RTA_DST]) {
@@ -115,8 +118,10 @@ static int reject_cb(struct nlmsghdr *nh, void *arg)
 		size_t cap = s->cap ? 2 * s->cap : 64;
 		struct reject *v = realloc(s->v, cap * sizeof(*v));
 
-		if (!v)
+		if (!v) {
+			s->short_of_memory = true;
 			return 0;
+		}
 		s->v = v;
 		s->cap = cap;
 	}
@@ -129,6 +134,7 @@ static void reject_load(struct kroute *k, uint8_t family, struct reject_set *s)
 	static const uint8_t types[] = { RTN_BLACKHOLE, RTN_UNREACHABLE, RTN_PROHIBIT };
 
 	s->n = 0;
+	s->short_of_memory = false;
 	for (size_t i = 0; i < sizeof(types); i++) {
 		struct rtmsg rtm = { .rtm_family = family,
 				     .rtm_table = RT_TABLE_MAIN,
@@ -143,8 +149,9 @@ static void reject_load(struct kroute *k, uint8_t family, struct reject_set *s)
 		nl_transact(k->sk, &b, reject_cb, s, NULL, 0);
 		nlbuf_free(&b);
 	}
-	qsort(s->v, s->n, sizeof(*s->v), reject_cmp);
-	s->loaded = true;
+	if (s->n)
+		qsort(s->v, s->n, sizeof(*s->v), reject_cmp);
+	s->loaded = !s->short_of_memory;
 }
 
 static bool reject_exists(struct kroute *k, const struct prefix *p, uint8_t ignore_proto)
@@ -155,8 +162,16 @@ static bool reject_exists(struct kroute *k, const struct prefix *p, uint8_t igno
 
 	if (!s->loaded)
 		reject_load(k, p->family, s);
-	r = bsearch(&key, s->v, s->n, sizeof(*s->v), reject_cmp);
-	return r && r->proto != ignore_proto;
+	r = s->n ? bsearch(&key, s->v, s->n, sizeof(*s->v), reject_cmp) : NULL;
+	if (!r)
+		return false;
+	/* the same prefix may have several (metrics): any one that is not ours */
+	while (r > s->v && !reject_cmp(r - 1, &key))
+		r--;
+	for (; r < s->v + s->n && !reject_cmp(r, &key); r++)
+		if (r->proto != ignore_proto)
+			return true;
+	return false;
 }
 
 bool kroute_exists(struct kroute *k, const struct prefix *p, uint8_t ignore_proto)
