@@ -41,19 +41,21 @@ def extra_networks():
     return [f"10.150.{i // 250}.{i % 250 + 1}/32" for i in range(N_EXTRA)]
 
 
-def nva_conf(name, guard_lifted=False, next_hop=None, import_check=False):
+def nva_conf(name, guard_lifted=False, next_hop=None, import_check=False, exactly_1000=False):
     """The issue's block for NVA name (nva2: role secondary), plus test 4's routes: N_EXTRA
-    networks that edge-ars-out seq 20 denies unless guard_lifted."""
+    networks that edge-ars-out seq 20 denies unless guard_lifted; exactly_1000 denies all
+    but the first 1,000 (10.150.0-3.x)."""
     entries = [{"seq": 30, "action": "permit"}]
     if not guard_lifted:
         entries.insert(0, {"seq": 20, "action": "deny", "match": {"prefix-list": "lab-extra"}})
+    extra = "10.150.4.0/22" if exactly_1000 else "10.150.0.0/16"
     return {"routerd:routerd": {
         "router-id": NVAS[name],
         "bgp": {"asn": NVA_AS,
                 "ipv4-unicast": {"network": extra_networks(), "network-import-check": import_check}},
         "policy": {
             "prefix-list": [{"name": "lab-extra", "entry": [
-                {"seq": 5, "action": "permit", "prefix": "10.150.0.0/16", "le": 32}]}],
+                {"seq": 5, "action": "permit", "prefix": extra, "le": 32}]}],
             "route-map": [{"name": "edge-ars-out", "entry": entries}]},
         "edge": {"azure-route-server": {
             "peers": list(ARS_IPS),
@@ -349,6 +351,43 @@ def test_route_guard_burst(hairpin):
         rd.conf_path.write_text(json.dumps(nva_conf("nva1"), indent=2) + "\n")
         h.start_nva("nva1")
         h.wait_nva("nva1")
+
+
+def test_route_guard_withdrawn_supernet(hairpin):
+    """Policy permits exactly max-routes (1,000) other routes and the supernet is withdrawn
+    (circuits gone): room is kept for the supernet, so the guard stays tripped, steadily (it
+    used to clear and trip in a busy loop), and ARS never gets more than the limit."""
+    h, az = hairpin, hairpin.az
+    rd = h.rd["nva1"]
+    h.start_nva("nva1")
+    rd.conf_path.write_text(json.dumps(nva_conf("nva1", exactly_1000=True), indent=2) + "\n")
+    assert "reloaded" in rd.ctl("reload").stdout
+    az.withdraw_circuits()
+    try:
+        h.wait_nva("nva1", present=False, timeout=20)
+        time.sleep(1)
+        log = rd.logs["routerd"]
+        n0 = log.read_text().count("event=edge-route-guard")
+        peak = 0
+        for _ in range(30):
+            g = h.edge()["routeGuard"]
+            assert g["mode"] == "supernets-only" and g["alarm"], g
+            for ars in ("ars1", "ars2"):
+                got = az.ars_received(ars, NVAS["nva1"], routes=False)
+                assert got["established"], got["state"]
+                peak = max(peak, got["count"])
+            time.sleep(0.1)
+        trips = log.read_text().count("event=edge-route-guard") - n0
+        assert trips == 0, f"the guard changed state {trips} times in 3 s with nothing changing"
+        assert peak == 0, f"ARS got {peak} routes while the guard was tripped"
+        assert "room is kept for 1 withdrawn supernet" in g["text"], g["text"]
+        note(f"edge (4c): 1,000 routes + 1 withdrawn supernet at max-routes 1000: guard "
+             f"tripped and steady (no state change in 3 s), ARS got {peak}")
+    finally:
+        az.restore_circuits()
+        rd.conf_path.write_text(json.dumps(nva_conf("nva1"), indent=2) + "\n")
+        rd.ctl("reload")
+    h.wait_nva("nva1", present=True, timeout=40)
 
 
 def test_show_edge_udrs(hairpin):
