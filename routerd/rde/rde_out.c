@@ -673,6 +673,22 @@ static bool guard_prepare(struct rde *rde, struct rde_group *rg)
 
 static void group_recount(struct rde *rde, struct rde_group *rg)
 {
+	const struct edge_ars_conf *e = &rde->conf->edge;
+
+	/*
+	 * Sending everything, admission has counted every route already: the
+	 * target count is the recount, without a walk of the table. Only a
+	 * tripped guard needs the walk, to see a table that shrank.
+	 */
+	if (rg->guard.mode == EDGE_GUARD_SEND_ALL && !rg->refill_due) {
+		size_t sn = supernets_advertised(rde, rg);
+
+		edge_route_guard(adjout_count_target(rg->g), sn, e->n_supernets - sn, e->max_routes,
+				 &rg->guard);
+		if (rg->guard.mode == EDGE_GUARD_SEND_ALL)
+			return;
+		rg->guard.mode = EDGE_GUARD_SEND_ALL; /* cannot happen; the walk decides and logs */
+	}
 	if (guard_prepare(rde, rg))
 		group_refill(rde, rg);
 }
